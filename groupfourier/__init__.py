@@ -1,0 +1,19 @@
+"""groupfourier: exact and numeric representation theory of Z_n, D_n and S_n.
+
+Conventions (stated once here and in ``docs/conventions.md``, each tested):
+
+* every group has a fixed element order ``G.elements``; a function on G is an
+  array whose **last axis** follows that order, leading axes are batch axes;
+* Z_n: 0..n−1 under addition mod n;
+* D_n: n vertices, order 2n, elements r^k s^e as ``(k, e)``, s r s = r⁻¹;
+* S_n: one-line tuples, ``(σ·τ)(i) = σ(τ(i))`` (τ first);
+* Fourier transform f̂(ρ) = Σ_g f(g) ρ(g), inverse
+  f(x) = (1/|G|) Σ_ρ d_ρ tr(ρ(x⁻¹) f̂(ρ));
+* convolution (f ∗ h)(x) = Σ_y f(x y⁻¹) h(y), so (f ∗ h)^ = f̂ ĥ.
+"""
+
+from .groups import (ConjugacyClass, CyclicGroup, DihedralGroup, FiniteGroup, SymmetricGroup,
+                     group_from_name)
+
+__all__ = ["FiniteGroup", "ConjugacyClass", "CyclicGroup", "DihedralGroup", "SymmetricGroup",
+           "group_from_name"]
