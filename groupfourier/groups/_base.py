@@ -173,15 +173,20 @@ class FiniteGroup(ABC):
         ``conjugacy_classes``, shape (|G|,)."""
 
     # ------------------------------------------------------- representation theory
-    def irreps(self) -> tuple["Irrep", ...]:
-        """Every irreducible representation, the trivial one first (cached per group)."""
-        from ..irreps import irreps_of
-        return irreps_of(self)
+    def irreps(self, form: str | None = None) -> tuple["Irrep", ...]:
+        """Every irreducible representation, the trivial one first (cached per group).
 
-    def irrep(self, label: Hashable) -> "Irrep":
+        ``form`` picks the realisation (see :mod:`groupfourier.irreps`); ``None``
+        is the family's default: ``"complex"`` for Z_n and D_n, Young's
+        ``"orthogonal"`` form for S_n.
+        """
+        from ..irreps import irreps_of
+        return irreps_of(self, form)
+
+    def irrep(self, label: Hashable, form: str | None = None) -> "Irrep":
         """The irrep with this label; ``ValueError`` listing valid labels otherwise."""
         from ..irreps import irrep_of
-        return irrep_of(self, label)
+        return irrep_of(self, label, form)
 
     def character_table(self) -> "CharacterTable":
         """The exact character table (cached per group)."""
