@@ -1,0 +1,47 @@
+r"""dynamics: success probabilities, coefficient-growth ODEs, plateau and relay predictions.
+
+Everything here is OUR reconstruction of the theory in ``theory.md`` (the paper's
+equations are not available); ``docs/derivation.md`` states every step.
+
+Stable API used by :mod:`verify`
+--------------------------------
+``Spectrum``
+    Horizons and weights, validated; ``Spectrum.geometric(first, ratio, n_levels)``,
+    ``Spectrum.jump(easy, hard, hard_weight=0.5)``, ``Spectrum.uniform(low, high, step=1)``,
+    ``Spectrum.zipf(horizons, exponent=1.0)``; ``spectrum.check_fits(|G|, M)``.
+``TaskModel(group=..., M=64, c_B=4.0)``
+    The task and idealised head: ``.B = c_B log|G|``, ``.sigma0 = |G|^{-1/2}``.
+``success_probability_torch(G, Q, ops, ids, s0, *, B, perm, sigma0=None) -> torch.Tensor``
+    Contract (kept stable):
+
+    * ``Q``: torch (M, M) attention scores, autograd flows through it;
+    * ``ops``: int64 (P, L) operation indices into ``G.elements``, distinct per prompt;
+    * ``ids``: int64 (P, L) identifier of each clause in 0..M−1, distinct per prompt;
+    * ``s0``: int64 (P,) initial-state indices (they cancel; validated only);
+    * ``perm``: int64 (M,) the hidden permutation π; the query of step k is
+      ``perm[ids[:, k]]`` and step k attends with ``softmax_j Q[perm[ids[:, k]], ids[:, j]]``;
+    * ``B``: head strength; the idealised head's logits are
+      ``B * m_k(y s_{k-1}^{-1}) + sigma0`` (``sigma0`` cancels in the softmax);
+    * returns float64 (P,): the exact :math:`P(s_L = g_L \cdots g_1 s_0)` through the
+      Fourier formula.
+``predict(model, spectrum, *, optimizer="sgd", lr=30.0, batch=512, length_normalized=True,
+baseline=True, ...) -> GrowthResult``
+    Predicted per-horizon success curves with ``t`` in UPDATES, crossing times,
+    plateau intervals and a regime label (``"relay"`` / ``"plateau"``).
+
+Other entry points: ``prompt_averaged_success`` (exact, symmetric ansatz),
+``mean_field_success``, ``accidental_success``, ``success_probability`` (numpy, any
+attention), ``sample_prompts``.
+"""
+
+from .model import StepLaw, TaskModel, step_law, symmetric_attention, symmetric_step_law
+from .spectrum import Spectrum, parse_horizons
+from .success import (Prompts, SuccessPolynomial, accidental_success, canonical_success,
+                      mean_field_success, prompt_averaged_success, sample_prompts,
+                      success_polynomial, success_probability, success_probability_torch)
+
+__all__ = ["Spectrum", "parse_horizons", "TaskModel", "StepLaw", "step_law",
+           "symmetric_attention", "symmetric_step_law", "Prompts", "sample_prompts",
+           "success_probability", "success_probability_torch", "SuccessPolynomial",
+           "success_polynomial", "prompt_averaged_success", "mean_field_success",
+           "accidental_success", "canonical_success"]

@@ -1,0 +1,466 @@
+r"""Success probability :math:`P_L`: exact through the group Fourier transform, and mean-field.
+
+Our reconstruction (see ``docs/derivation.md``).  Under the idealised head the
+increments :math:`h_k` are independent with laws :math:`p_k`, and the reward is
+:math:`1` iff :math:`h_L \cdots h_1 = \Delta := g_L \cdots g_1`.  With the Fourier
+conventions of :mod:`groupfourier.fourier`,
+
+.. math::
+    P = \frac{1}{|G|} + \frac{1}{|G|} \sum_{\rho \ne 1} d_\rho\,
+        \mathrm{tr}\big(\rho(\Delta)^{*}\, \hat p_L(\rho) \cdots \hat p_1(\rho)\big),
+    \qquad
+    \hat p_k(\rho) = \sum_{j=1}^{L} \big(p_k(g_j) - c_k\big)\,\rho(g_j)\quad(\rho \ne 1),
+
+because the common off-prompt mass :math:`c_k` contributes :math:`c_k \sum_g \rho(g) = 0`.
+Only the irreps at the prompt's operations are needed.  The initial state cancels:
+:math:`s_L = h_L\cdots h_1 s_0` equals :math:`\Delta s_0` iff :math:`h_L\cdots h_1 = \Delta`.
+
+Symmetric ansatz :math:`Q = \theta\Pi`: with :math:`x = q_\text{right} - q_\text{other}`
+and :math:`b = q_\text{other} - q_\text{off}`, :math:`\hat p_k = x\,\rho(g_k) + b\,S`,
+:math:`S = \sum_j \rho(g_j)`, so the prompt average is a polynomial
+
+.. math:: \bar P_L = \frac{1}{|G|} + \frac{1}{|G|}\sum_{m=0}^{L} E_m\, x^{L-m} b^{m},
+
+whose coefficients :math:`E_m` depend on the group and the prompt sample only
+(:func:`success_polynomial`; computed once, then every θ and c_B costs O(L)).
+
+Mean-field form: :math:`P_L = 1/|G| + (1-1/|G|)\lambda^L`,
+:math:`\lambda = (|G| q_\text{right} - 1)/(|G|-1)`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
+import torch
+from numpy.typing import ArrayLike, NDArray
+
+from groupfourier import CyclicGroup, FiniteGroup
+
+from .model import TaskModel, step_law, symmetric_attention, symmetric_step_law
+
+__all__ = ["Prompts", "sample_prompts", "success_probability", "success_probability_torch",
+           "SuccessPolynomial", "success_polynomial", "prompt_averaged_success",
+           "mean_field_success", "accidental_success", "canonical_success"]
+
+DEFAULT_PROMPTS = 256
+DEFAULT_SEED = 0
+
+
+# ----------------------------------------------------------------------------- irreps
+@lru_cache(maxsize=32)
+def _irrep_blocks(G: FiniteGroup) -> tuple[tuple[int, torch.Tensor], ...]:
+    """Non-trivial irreps grouped by dimension: ``(d, mats)``, mats shape (n_d, |G|, d, d).
+
+    Z_n uses its characters :math:`e^{2\\pi i k g/n}` (k = 1..n−1) directly, which are
+    exactly its irreps; every other group takes ``G.irreps()`` from :mod:`groupfourier`.
+    """
+    if isinstance(G, CyclicGroup):
+        n = G.order
+        k = np.arange(1, n)[:, None]
+        g = np.arange(n)[None, :]
+        chars = np.exp(2j * np.pi * ((k * g) % n) / n)
+        return ((1, torch.from_numpy(chars.reshape(n - 1, n, 1, 1).copy())),)
+    by_dim: dict[int, list] = {}
+    for rho in G.irreps()[1:]:  # trivial first, by groupfourier's contract
+        by_dim.setdefault(int(rho.dim), []).append(np.asarray(rho.matrices()))
+    blocks = []
+    for d in sorted(by_dim):
+        mats = np.stack(by_dim[d]).astype(np.complex128)
+        blocks.append((d, torch.from_numpy(mats)))
+    return tuple(blocks)
+
+
+def _ops_matrices(G: FiniteGroup, ops: torch.Tensor):
+    """For each block: (d, R) with R shape (P, L, n_d, d, d), the irreps at the prompt ops."""
+    out = []
+    for d, mats in _irrep_blocks(G):
+        R = mats[:, ops]                      # (n, P, L, d, d)
+        out.append((d, R.permute(1, 2, 0, 3, 4)))
+    return out
+
+
+def _ordered_product(F: torch.Tensor, d: int) -> torch.Tensor:
+    """F_L ⋯ F_1 along axis 1 of F (shape (P, L, n, d, d))."""
+    X = F[:, 0]
+    for k in range(1, F.shape[1]):
+        X = X * F[:, k] if d == 1 else F[:, k] @ X
+    return X
+
+
+# ----------------------------------------------------------------------------- prompts
+class Prompts(NamedTuple):
+    """A fixed sample of prompts: operations, identifiers and initial states (int64 arrays).
+
+    ``ops`` and ``ids`` have shape (P, L), distinct within each row; ``s0`` shape (P,).
+    """
+
+    ops: NDArray[np.int64]
+    ids: NDArray[np.int64]
+    s0: NDArray[np.int64]
+
+
+def sample_prompts(G: FiniteGroup, L: int, n_prompts: int = DEFAULT_PROMPTS, *,
+                   M: int | None = None, seed: int | np.random.Generator = DEFAULT_SEED) -> Prompts:
+    """Sample prompts: L distinct operations, L distinct identifiers out of M, a uniform s0.
+
+    Examples
+    --------
+    >>> p = sample_prompts(CyclicGroup(7), 3, 2, M=5, seed=1)
+    >>> p.ops.shape, p.ids.shape, p.s0.shape
+    ((2, 3), (2, 3), (2,))
+    >>> bool((np.sort(p.ops, 1)[:, 1:] != np.sort(p.ops, 1)[:, :-1]).all())
+    True
+    """
+    M = G.order if M is None else M
+    if not (isinstance(L, (int, np.integer)) and 1 <= L <= min(G.order, M)):
+        raise ValueError(f"sample_prompts: L must be an integer in 1..min(|G|, M)="
+                         f"{min(G.order, M)}; got L={L!r}.")
+    if not (isinstance(n_prompts, (int, np.integer)) and n_prompts >= 1):
+        raise ValueError(f"sample_prompts: n_prompts must be an integer >= 1; got {n_prompts!r}.")
+    rng = np.random.default_rng(seed)
+    ops = np.argsort(rng.random((n_prompts, G.order)), axis=1)[:, :L].astype(np.int64)
+    ids = np.argsort(rng.random((n_prompts, M)), axis=1)[:, :L].astype(np.int64)
+    s0 = rng.integers(0, G.order, n_prompts).astype(np.int64)
+    return Prompts(ops, ids, s0)
+
+
+def _check_ops(G: FiniteGroup, ops, who: str) -> torch.Tensor:
+    t = torch.as_tensor(np.asarray(ops) if not isinstance(ops, torch.Tensor) else ops)
+    if t.dim() != 2 or t.shape[1] < 1 or t.dtype.is_floating_point or t.dtype.is_complex:
+        raise ValueError(f"{who}: ops must be an integer array of shape (P, L); got "
+                         f"shape {tuple(t.shape)} and dtype {t.dtype}.")
+    t = t.long()
+    if t.numel() and (int(t.min()) < 0 or int(t.max()) >= G.order):
+        raise ValueError(f"{who}: ops are indices into G.elements, in 0..{G.order - 1}; got "
+                         f"values in {int(t.min())}..{int(t.max())}.")
+    s = torch.sort(t, dim=1).values
+    if bool((s[:, 1:] == s[:, :-1]).any()):
+        raise ValueError(f"{who}: the operations of a prompt must be distinct (sampled without "
+                         f"replacement); got a repeated operation in some row of ops.")
+    return t
+
+
+# ----------------------------------------------------------------------------- core
+def _success_from_weights(G: FiniteGroup, ops: torch.Tensor, W: torch.Tensor) -> torch.Tensor:
+    r"""Exact P from ``W[p, k, j] = p_k(g_j) − c_k`` (real, shape (P, L, L)); returns (P,)."""
+    total = torch.zeros(W.shape[0], dtype=torch.float64)
+    Wc = W.to(torch.complex128)
+    for d, R in _ops_matrices(G, ops):
+        P_, L, n = R.shape[0], R.shape[1], R.shape[2]
+        if d == 1:
+            F = torch.bmm(Wc, R.reshape(P_, L, n)).reshape(P_, L, n, 1, 1)
+        else:
+            F = torch.einsum("pkj,pjnab->pknab", Wc, R)
+        X = _ordered_product(F, d)
+        D = _ordered_product(R, d)           # ρ(Δ), Δ = g_L ⋯ g_1
+        total = total + d * (D.conj() * X).real.sum(dim=(1, 2, 3))
+    return (1.0 + total) / G.order
+
+
+def success_probability_torch(G: FiniteGroup, Q: torch.Tensor, ops, ids, s0, *, B: float,
+                              perm, sigma0: float | None = None) -> torch.Tensor:
+    r"""Exact, differentiable success probability of each prompt under attention scores Q.
+
+    Step k attends with :math:`\alpha_k(j) = \mathrm{softmax}_j\, Q[\pi(\mathrm{ids}_k),
+    \mathrm{ids}_j]`; the idealised head samples with logits
+    :math:`B\,m_k(y s_{k-1}^{-1}) + \sigma_0`; the result is
+    :math:`P(s_L = g_L\cdots g_1 s_0)` through the Fourier formula (module docstring).
+
+    Parameters
+    ----------
+    G : FiniteGroup
+    Q : torch.Tensor, shape (M, M)
+        Attention scores; autograd flows through them (float64 recommended).
+    ops : int64 tensor, shape (P, L)
+        Operation indices into ``G.elements``, distinct per prompt.
+    ids : int64 tensor, shape (P, L)
+        Identifier of each clause, in 0..M−1, distinct per prompt.
+    s0 : int64 tensor, shape (P,)
+        Initial states (they cancel from the probability; validated only).
+    B : float
+        Head strength, :math:`B = c_B \log|G|`.
+    perm : int64 tensor, shape (M,)
+        The hidden permutation π: the query of step k is ``perm[ids[:, k]]``.
+    sigma0 : float, optional
+        The head's logit offset; a constant shift, it cancels (accepted for the contract).
+
+    Returns
+    -------
+    torch.Tensor, shape (P,), float64
+
+    Examples
+    --------
+    >>> G = CyclicGroup(5)
+    >>> import torch
+    >>> Q = torch.zeros(3, 3, dtype=torch.float64, requires_grad=True)
+    >>> ops = torch.tensor([[1, 2]]); ids = torch.tensor([[0, 2]])
+    >>> P = success_probability_torch(G, Q, ops, ids, torch.tensor([0]), B=3.0,
+    ...                               perm=torch.tensor([1, 2, 0]))
+    >>> z = 2 * np.exp(1.5) + 3      # Q = 0: uniform attention over the 2 clauses
+    >>> bool(np.isclose(float(P[0].detach()), (2 * np.exp(3.0) + 3) / z ** 2))
+    True
+    >>> P.sum().backward(); Q.grad.shape
+    torch.Size([3, 3])
+    """
+    who = "success_probability_torch"
+    if not isinstance(Q, torch.Tensor) or Q.dim() != 2 or Q.shape[0] != Q.shape[1]:
+        raise ValueError(f"{who}: Q must be a square torch tensor (M, M); got "
+                         f"{type(Q).__name__} of shape {tuple(getattr(Q, 'shape', ()))}.")
+    M = Q.shape[0]
+    ops_t = _check_ops(G, ops, who)
+    ids_t = torch.as_tensor(ids).long()
+    if ids_t.shape != ops_t.shape:
+        raise ValueError(f"{who}: ids must have the shape of ops {tuple(ops_t.shape)}; got "
+                         f"{tuple(ids_t.shape)}.")
+    if int(ids_t.min()) < 0 or int(ids_t.max()) >= M:
+        raise ValueError(f"{who}: ids must lie in 0..M-1={M - 1}; got values in "
+                         f"{int(ids_t.min())}..{int(ids_t.max())}.")
+    s = torch.sort(ids_t, dim=1).values
+    if bool((s[:, 1:] == s[:, :-1]).any()):
+        raise ValueError(f"{who}: the identifiers of a prompt must be distinct; got a repeated "
+                         f"identifier in some row of ids.")
+    perm_t = torch.as_tensor(perm).long()
+    if perm_t.shape != (M,) or not torch.equal(torch.sort(perm_t).values, torch.arange(M)):
+        raise ValueError(f"{who}: perm must be a permutation of 0..M-1 (M={M}), shape ({M},); "
+                         f"got shape {tuple(perm_t.shape)}.")
+    s0_t = torch.as_tensor(s0).long()
+    if s0_t.shape != (ops_t.shape[0],) or int(s0_t.min()) < 0 or int(s0_t.max()) >= G.order:
+        raise ValueError(f"{who}: s0 must hold one state index in 0..{G.order - 1} per prompt, "
+                         f"shape ({ops_t.shape[0]},); got shape {tuple(s0_t.shape)}.")
+    if not (isinstance(B, (int, float)) and math.isfinite(B) and B >= 0):
+        raise ValueError(f"{who}: B must be a finite number >= 0; got B={B!r}.")
+    L = ops_t.shape[1]
+    scores = Q.to(torch.float64)[perm_t[ids_t][:, :, None], ids_t[:, None, :]]  # (P, L_k, L_j)
+    alpha = torch.softmax(scores, dim=-1)
+    logits = B * alpha
+    off = torch.full_like(logits[..., :1], math.log(G.order - L)) if G.order > L else None
+    allz = torch.cat([logits, off], dim=-1) if off is not None else logits
+    logZ = torch.logsumexp(allz, dim=-1, keepdim=True)
+    W = torch.exp(logits - logZ) - (torch.exp(-logZ) if off is not None else 0.0)
+    return _success_from_weights(G, ops_t, W)
+
+
+def success_probability(model: TaskModel, ops: ArrayLike, alpha: ArrayLike) -> NDArray[np.float64]:
+    r"""Exact success probability of each prompt for given attention weights (numpy).
+
+    Parameters
+    ----------
+    ops : int array, shape (P, L)
+        Operation indices, distinct per prompt.
+    alpha : array_like, shape (P, L, L)
+        ``alpha[p, k, j]``: attention of step k on clause j (rows sum to 1).
+
+    Returns
+    -------
+    ndarray, shape (P,)
+
+    Examples
+    --------
+    Each step puts √5/Z on each operation and 1/Z on the 3 others (Z = 2√5 + 3); the
+    target 1 + 2 = 3 is reached by (1, 2), (2, 1) and by (0, 3), (3, 0), (4, 4):
+
+    >>> m = TaskModel(group="Z5", c_B=1)
+    >>> z = 2 * 5 ** 0.5 + 3
+    >>> p = success_probability(m, [[1, 2]], np.full((1, 2, 2), 0.5))
+    >>> bool(np.isclose(p[0], (2 * 5 + 3) / z ** 2))
+    True
+    """
+    G = model.group
+    ops_t = _check_ops(G, ops, "success_probability")
+    a = np.asarray(alpha, dtype=np.float64)
+    P_, L = ops_t.shape
+    if a.shape != (P_, L, L):
+        raise ValueError(f"success_probability: alpha must have shape (P, L, L)={(P_, L, L)}; "
+                         f"got {a.shape}.")
+    law = step_law(model, a)
+    W = torch.from_numpy(law.on_ops - law.off[..., None])
+    with torch.no_grad():
+        return _success_from_weights(G, ops_t, W).numpy()
+
+
+# ----------------------------------------------------------------------------- polynomial
+@dataclass(frozen=True, repr=False)
+class SuccessPolynomial:
+    r"""Prompt-averaged :math:`\bar P_L` under the symmetric ansatz as a polynomial.
+
+    :math:`\bar P_L = 1/|G| + (1/|G|) \sum_m E_m x^{L-m} b^m` with
+    :math:`x = q_\text{right} - q_\text{other}`, :math:`b = q_\text{other} - q_\text{off}`.
+    ``coefficients`` is read-only, shape (L + 1,).
+    """
+
+    group: FiniteGroup
+    L: int
+    coefficients: NDArray[np.float64]
+    n_prompts: int
+    seed: int
+
+    def __repr__(self) -> str:
+        return (f"SuccessPolynomial(group={self.group!r}, L={self.L}, n_prompts={self.n_prompts}, "
+                f"seed={self.seed})")
+
+    def __call__(self, x: ArrayLike, b: ArrayLike) -> NDArray[np.float64]:
+        return self.evaluate(x, b)[0]
+
+    def evaluate(self, x: ArrayLike, b: ArrayLike) -> tuple[NDArray, NDArray, NDArray]:
+        """``(P, dP/dx, dP/db)`` at broadcast x, b."""
+        x = np.asarray(x, dtype=np.float64)[..., None]
+        b = np.asarray(b, dtype=np.float64)[..., None]
+        L, E = self.L, self.coefficients
+        m = np.arange(L + 1)
+        px = np.where(L - m > 0, x ** np.maximum(L - m, 0), 1.0)
+        pb = np.where(m > 0, b ** m, 1.0)
+        dpx = np.where(L - m > 0, (L - m) * x ** np.maximum(L - m - 1, 0), 0.0)
+        dpb = np.where(m > 0, m * b ** np.maximum(m - 1, 0), 0.0)
+        n = self.group.order
+        P = (1.0 + (E * px * pb).sum(-1)) / n
+        return P, (E * dpx * pb).sum(-1) / n, (E * px * dpb).sum(-1) / n
+
+
+@lru_cache(maxsize=256)
+def success_polynomial(G: FiniteGroup, L: int, *, n_prompts: int = DEFAULT_PROMPTS,
+                       seed: int = DEFAULT_SEED) -> SuccessPolynomial:
+    r"""Coefficients :math:`E_m` of the prompt-averaged success polynomial (cached).
+
+    Built by the recursion :math:`T^{(k)}_m = \rho(g_k) T^{(k-1)}_m + S\, T^{(k-1)}_{m-1}`
+    over the steps (m counts the factors :math:`bS`), then
+    :math:`E_m = \mathrm{mean}_\text{prompts} \sum_{\rho\ne1} d_\rho\,\mathrm{Re\,tr}
+    (\rho(\Delta)^* T^{(L)}_m)`.
+
+    Examples
+    --------
+    >>> poly = success_polynomial(CyclicGroup(5), 1, n_prompts=8)
+    >>> poly.coefficients.round(6).tolist()   # L = 1: x·(|G|-1) + b·(|G|-1)
+    [4.0, 4.0]
+    """
+    if not (isinstance(L, (int, np.integer)) and 1 <= L <= G.order):
+        raise ValueError(f"success_polynomial: L must be an integer in 1..|G|={G.order}; got L={L!r}.")
+    prompts = sample_prompts(G, int(L), n_prompts, seed=seed)
+    ops = torch.from_numpy(prompts.ops)
+    E = torch.zeros(L + 1, dtype=torch.float64)
+    for d, R in _ops_matrices(G, ops):           # R: (P, L, n, d, d)
+        S = R.sum(dim=1)                          # (P, n, d, d)
+        if d == 1:
+            # Δ cancels against Π ρ(g_k) for characters: Π_k (x + b S conj(χ(g_k))).
+            z = (S[:, None] * R.conj()).reshape(R.shape[0], L, -1)   # (P, L, n)
+            e = torch.zeros((L + 1,) + z[:, 0].shape, dtype=torch.complex128)
+            e[0] = 1.0
+            for k in range(L):
+                e[1:k + 2] = e[1:k + 2] + z[:, k] * e[0:k + 1]
+            E += e.real.sum(dim=-1).mean(dim=-1)
+        else:
+            T = torch.zeros((L + 1,) + S.shape, dtype=torch.complex128)
+            T[0] = torch.eye(d, dtype=torch.complex128)
+            for k in range(L):
+                Rk = R[:, k]
+                new = T.clone()
+                new[0:k + 2] = Rk @ T[0:k + 2]
+                new[1:k + 2] = new[1:k + 2] + S @ T[0:k + 1]
+                T = new
+            D = _ordered_product(R, d)            # (P, n, d, d)
+            E += d * (D.conj()[None] * T).real.sum(dim=(-1, -2, -3)).mean(dim=-1)
+    coeffs = E.numpy().copy()
+    coeffs.setflags(write=False)
+    return SuccessPolynomial(G, int(L), coeffs, int(n_prompts), int(seed))
+
+
+def prompt_averaged_success(model: TaskModel, L: int, theta: ArrayLike, *,
+                            n_prompts: int = DEFAULT_PROMPTS, seed: int = DEFAULT_SEED,
+                            grad: bool = False):
+    r"""Exact prompt-averaged :math:`\bar P_L(\theta)` under :math:`Q = \theta\Pi`.
+
+    The average is over a fixed prompt sample (``n_prompts``, ``seed``), so results
+    are deterministic.  With ``grad=True`` returns ``(P, dP/dθ)``.
+
+    Examples
+    --------
+    >>> m = TaskModel(group="Z96", c_B=8)
+    >>> round(float(prompt_averaged_success(m, 5, 0.0)), 3)   # mean-field says 0.0107
+    0.043
+    """
+    L = model.check_horizon(L)
+    poly = success_polynomial(model.group, L, n_prompts=n_prompts, seed=seed)
+    t = np.asarray(theta, dtype=np.float64)
+    if not grad:
+        qr, qo, qf = symmetric_step_law(model, t, L)
+        return poly(qr - qo, qo - qf)
+    qr, qo, qf, dqr, dqo, dqf = _step_law_and_derivative(model, t, L)
+    P, dPdx, dPdb = poly.evaluate(qr - qo, qo - qf)
+    return P, dPdx * (dqr - dqo) + dPdb * (dqo - dqf)
+
+
+def _step_law_and_derivative(model: TaskModel, theta: NDArray, L: int):
+    r"""``(q_r, q_o, q_f, dq_r/dθ, dq_o/dθ, dq_f/dθ)`` of the symmetric step law (analytic).
+
+    :math:`d\log q_y/d\theta = B\,dm_y/d\theta - \mathbb{E}_q[B\,dm/d\theta]`, with
+    :math:`dm_\text{right}/d\theta = \alpha(1-\alpha)`, :math:`dm_\text{other}/d\theta =
+    -\alpha(1-\alpha)/(L-1)` and 0 off the prompt.
+    """
+    a = symmetric_attention(theta, L)
+    da = a * (1.0 - a)
+    do = -da / (L - 1) if L > 1 else np.zeros_like(da)
+    qr, qo, qf = symmetric_step_law(model, theta, L)
+    B = model.B
+    mean = B * (qr * da + (L - 1) * qo * do)
+    return qr, qo, qf, qr * (B * da - mean), qo * (B * do - mean), qf * (-mean)
+
+
+def mean_field_success(model: TaskModel, L: int, theta: ArrayLike, *, grad: bool = False):
+    r"""Mean-field :math:`P_L = 1/|G| + (1 - 1/|G|)\lambda^L`, :math:`\lambda = (|G|q-1)/(|G|-1)`.
+
+    q is the probability of the right operation under :math:`Q = \theta\Pi`; the rest
+    of the step's mass is treated as uniform.  With ``grad=True`` returns ``(P, dP/dθ)``.
+
+    Examples
+    --------
+    >>> m = TaskModel(group="Z96", c_B=8)
+    >>> round(float(mean_field_success(m, 5, 0.0)), 4)
+    0.0107
+    """
+    L = model.check_horizon(L)
+    t = np.asarray(theta, dtype=np.float64)
+    n = model.order
+    qr = symmetric_step_law(model, t, L)[0]
+    lam = (n * qr - 1.0) / (n - 1.0)
+    P = 1.0 / n + (1.0 - 1.0 / n) * lam ** L
+    if not grad:
+        return P
+    dqr = _step_law_and_derivative(model, t, L)[3]
+    dP = (1.0 - 1.0 / n) * L * lam ** (L - 1) * n * dqr / (n - 1.0)
+    return P, dP
+
+
+def canonical_success(model: TaskModel, L: int, theta: ArrayLike) -> NDArray[np.float64]:
+    r"""Probability that every step picks its own operation, :math:`q_\text{right}^L`.
+
+    Examples
+    --------
+    >>> round(float(canonical_success(TaskModel(group="Z96", c_B=8), 5, 0.0)), 6)
+    0.000301
+    """
+    L = model.check_horizon(L)
+    return symmetric_step_law(model, theta, L)[0] ** L
+
+
+def accidental_success(model: TaskModel, L: int, theta: ArrayLike = 0.0, *,
+                       n_prompts: int = DEFAULT_PROMPTS, seed: int = DEFAULT_SEED
+                       ) -> NDArray[np.float64]:
+    r"""Success through a non-canonical path: :math:`\bar P_L(\theta) - q_\text{right}^L`.
+
+    A wrong path is rewarded whenever its product still equals :math:`\Delta`.  In an
+    abelian group any reordering of the prompt's operations does (L! orders), so this
+    excess is large; in S_n almost no reordering does, so it is near the chance term.
+
+    Examples
+    --------
+    >>> z = accidental_success(TaskModel(group="Z24", c_B=8), 3)
+    >>> s = accidental_success(TaskModel(group="S4", c_B=8), 3)
+    >>> bool(z > 3 * s)
+    True
+    """
+    return prompt_averaged_success(model, L, theta, n_prompts=n_prompts, seed=seed) \
+        - canonical_success(model, L, theta)
