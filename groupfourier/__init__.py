@@ -14,6 +14,11 @@ Conventions (stated once here and in ``docs/conventions.md``, each tested):
 
 from .groups import (ConjugacyClass, CyclicGroup, DihedralGroup, FiniteGroup, SymmetricGroup,
                      group_from_name)
+from .fourier import (FourierCoefficients, bandlimited_labels, convolve, fourier_transform,
+                      inverse_fourier_transform, plancherel)
 
 __all__ = ["FiniteGroup", "ConjugacyClass", "CyclicGroup", "DihedralGroup", "SymmetricGroup",
-           "group_from_name"]
+           "group_from_name",
+           # fourier
+           "FourierCoefficients", "fourier_transform", "inverse_fourier_transform", "convolve",
+           "plancherel", "bandlimited_labels"]

@@ -1,0 +1,657 @@
+r"""Fourier analysis on finite groups: transform, inverse, convolution, Plancherel.
+
+Conventions
+-----------
+A function on ``G`` is an array whose **last axis** follows ``G.elements``;
+leading axes are batch axes.  For an irrep ρ of dimension :math:`d_\rho`,
+
+.. math::
+
+    \hat f(\rho) = \sum_{g \in G} f(g)\, \rho(g), \qquad
+    f(x) = \frac{1}{|G|} \sum_{\rho} d_\rho \operatorname{tr}\!\big(\rho(x^{-1})\, \hat f(\rho)\big),
+
+.. math::
+
+    (f * h)(x) = \sum_{y \in G} f(x y^{-1})\, h(y), \qquad \widehat{f * h} = \hat f\, \hat h,
+
+.. math::
+
+    \sum_{x \in G} f(x)\, h(x^{-1}) = \frac{1}{|G|} \sum_\rho d_\rho
+    \operatorname{tr}\!\big(\hat f(\rho)\, \hat h(\rho)\big)
+    \quad\text{and, for unitary } \rho, \quad
+    \sum_{x} f(x)\, \overline{h(x)} = \frac{1}{|G|} \sum_\rho d_\rho
+    \operatorname{tr}\!\big(\hat f(\rho)\, \hat h(\rho)^\dagger\big).
+
+The irreps are those of :mod:`groupfourier.irreps` (complex unitary for Z_n and
+D_n, Young's orthogonal form for S_n, by default).  With these formulas
+:math:`\hat f(\rho)` of a probability measure at the trivial irrep is 1, and
+(f ∗ h) is the law of X·Y for independent X ∼ f, Y ∼ h.
+
+Routines
+--------
+:func:`fourier_transform`, :func:`inverse_fourier_transform`, :func:`convolve`,
+:func:`plancherel`; :func:`bandlimited_labels` lists the low-order irreps of S_n
+for partial transforms.  Each takes ``method``:
+
+``"dense"``
+    the defining sums, an ``einsum`` against ``Irrep.matrices()``: O(|G|·Σ d²) =
+    O(|G|²) time and memory.  The only method for exact input.
+``"fft"``
+    fast transforms: Z_n through ``numpy.fft``; D_n through two length-n FFTs on
+    its rotation subgroup; S_n by Clausen's coset recursion over the chain
+    S_1 ⊂ … ⊂ S_n in Young's orthogonal form (:mod:`groupfourier._fft_sn`),
+    O(|G|) memory per function.  Numeric input and default irrep forms only.
+``"auto"`` (default)
+    ``"fft"`` where it applies, else ``"dense"``.
+
+Exact and numeric
+-----------------
+Input that holds sympy objects (an ``object`` array), or any input with
+``exact=True``, is transformed exactly: results are ``object`` arrays of sympy
+expressions in a canonical form (roots of unity written as powers of
+:math:`e^{2\pi i/N}` of degree below φ(N), reduced modulo the cyclotomic
+polynomial; everything else expanded), so that an exact round trip returns the
+same expressions.  Numeric input gives numpy arrays (float64 or complex128);
+torch tensors stay torch tensors on their device.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from math import lcm
+from typing import Any, Hashable, Iterable, Iterator, Literal
+
+import numpy as np
+import sympy as sp
+from numpy.typing import ArrayLike, NDArray
+
+from .groups import CyclicGroup, DihedralGroup, FiniteGroup, SymmetricGroup
+from .irreps import FORMS, Irrep
+
+__all__ = ["FourierCoefficients", "fourier_transform", "inverse_fourier_transform", "convolve",
+           "plancherel", "bandlimited_labels", "METHODS"]
+
+#: Accepted values of ``method``.
+METHODS = ("auto", "dense", "fft")
+
+Method = Literal["auto", "dense", "fft"]
+
+
+# ------------------------------------------------------------------ result object
+@dataclass(frozen=True, repr=False, eq=False)
+class FourierCoefficients(Mapping):
+    r"""Fourier coefficients :math:`\hat f(\rho)`: a read-only mapping irrep label -> array.
+
+    Attributes
+    ----------
+    group : FiniteGroup
+    irreps : tuple of Irrep
+        The irreps transformed, in ``G.irreps()`` order (all of them unless a
+        partial transform was asked for); the mapping's keys are their labels.
+    batch_shape : tuple of int
+        Leading axes: ``F[label]`` has shape ``batch_shape + (d, d)``.
+    exact : bool
+        Whether entries are sympy expressions (``object`` arrays).
+    real : bool
+        Whether the transformed function was real-valued; the inverse transform
+        then returns a real array.
+
+    Examples
+    --------
+    >>> F = fourier_transform(SymmetricGroup(3), [1, 0, 0, 0, 0, 0])
+    >>> F
+    FourierCoefficients(S3, irreps=[(3,), (2, 1), (1, 1, 1)], batch_shape=(), exact=False)
+    >>> F[(2, 1)]
+    array([[1., 0.],
+           [0., 1.]])
+    """
+
+    group: FiniteGroup
+    irreps: tuple[Irrep, ...]
+    coefficients: Mapping[Hashable, Any]
+    batch_shape: tuple[int, ...]
+    exact: bool
+    real: bool = False
+
+    def __getitem__(self, label: Hashable) -> Any:
+        try:
+            return self.coefficients[label]
+        except (KeyError, TypeError):
+            raise KeyError(f"FourierCoefficients of {self.group.name}: no coefficient for irrep "
+                           f"{label!r}; labels: {list(self.coefficients)}.") from None
+
+    def __iter__(self) -> Iterator[Hashable]:
+        return iter(self.coefficients)
+
+    def __len__(self) -> int:
+        return len(self.coefficients)
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        return (f"FourierCoefficients({self.group.name}, irreps={list(self.coefficients)}, "
+                f"batch_shape={self.batch_shape}, exact={self.exact})")
+
+    def matrix(self, label: Hashable) -> sp.Matrix:
+        """The exact coefficient at ``label`` as a sympy ``Matrix`` (unbatched exact only)."""
+        if not self.exact or self.batch_shape:
+            raise ValueError(f"FourierCoefficients.matrix: needs exact, unbatched coefficients; "
+                             f"these have exact={self.exact}, batch_shape={self.batch_shape}. "
+                             f"Index the mapping instead: F[{label!r}].")
+        return sp.Matrix(self[label].tolist())
+
+
+# ------------------------------------------------------------------ input handling
+def _is_torch(x: Any) -> bool:
+    return type(x).__module__.startswith("torch") and hasattr(x, "device")
+
+
+def _check_method(who: str, method: Any) -> str:
+    if method not in METHODS:
+        raise ValueError(f"{who}: method must be one of {METHODS}; got method={method!r}.")
+    return method
+
+
+def _as_function(G: FiniteGroup, f: Any, who: str, exact: bool | None, name: str = "f"):
+    """Return (kind, array) with kind in {"exact", "numpy", "torch"}; checks the last axis."""
+    if not isinstance(G, FiniteGroup):
+        raise ValueError(f"{who}: G must be a FiniteGroup such as SymmetricGroup(4); got G={G!r}.")
+    if _is_torch(f):
+        if exact:
+            raise ValueError(f"{who}: exact=True needs sympy or Python numbers, not a torch tensor; "
+                             f"convert {name} with {name}.tolist() first.")
+        kind, arr = "torch", f
+        if f.is_complex() or f.is_floating_point():
+            pass
+        elif f.dtype.is_signed or str(f.dtype) in ("torch.uint8", "torch.bool"):
+            arr = f.double()
+        shape = tuple(arr.shape)
+    else:
+        try:
+            arr = np.asarray(f) if not isinstance(f, sp.MatrixBase) else np.array(f.tolist(), object)
+        except (ValueError, TypeError) as err:
+            raise ValueError(f"{who}: {name} must be an array of shape batch + (|G|,) = (..., "
+                             f"{G.order}); got {type(f).__name__} that numpy cannot read ({err}).") from None
+        if arr.dtype == object or exact:
+            kind = "exact"
+            try:
+                arr = np.vectorize(sp.sympify, otypes=[object])(arr) if arr.size else arr.astype(object)
+            except (sp.SympifyError, TypeError, AttributeError) as err:
+                raise ValueError(f"{who}: exact input {name} must hold numbers or sympy expressions; "
+                                 f"could not read an entry ({err}).") from None
+            if exact is False:
+                raise ValueError(f"{who}: exact=False but {name} holds sympy objects; convert it "
+                                 f"with np.asarray({name}, dtype=float) for a numeric transform.")
+        elif arr.dtype.kind in "biuf":
+            kind, arr = "numpy", arr.astype(np.float64)
+        elif arr.dtype.kind == "c":
+            kind, arr = "numpy", arr.astype(np.complex128)
+        else:
+            raise ValueError(f"{who}: {name} must be numeric (float or complex) or hold sympy "
+                             f"expressions; got dtype {arr.dtype}.")
+        shape = arr.shape
+    if len(shape) == 0 or shape[-1] != G.order:
+        raise ValueError(f"{who}: {name} must have shape batch + (|G|,) with |G| = {G.order} for "
+                         f"{G.name} (last axis follows G.elements); got shape {shape}.")
+    return kind, arr
+
+
+def _select_irreps(G: FiniteGroup, irreps: Iterable[Any] | None, who: str) -> tuple[Irrep, ...]:
+    """The requested irreps (labels or Irrep objects) in ``G.irreps()`` order."""
+    if irreps is None:
+        return G.irreps()
+    if isinstance(irreps, (str, Irrep)) or not isinstance(irreps, Iterable):
+        irreps = [irreps]
+    chosen = []
+    for item in irreps:
+        if isinstance(item, Irrep):
+            if item.group != G:
+                raise ValueError(f"{who}: irrep {item!r} belongs to {item.group!r}, not {G!r}.")
+            chosen.append(item)
+        else:
+            chosen.append(G.irrep(item))  # ValueError listing valid labels
+    forms = {r.form for r in chosen}
+    if len(forms) > 1:
+        raise ValueError(f"{who}: irreps must all be in one form; got forms {sorted(forms)}.")
+    if not chosen:
+        raise ValueError(f"{who}: irreps is empty; pass None for all irreps or a list of labels.")
+    order = {r: i for i, r in enumerate(G.irreps(form=chosen[0].form))}
+    return tuple(sorted(set(chosen), key=order.__getitem__))
+
+
+def _fast_applies(G: FiniteGroup, irreps: tuple[Irrep, ...]) -> bool:
+    return (isinstance(G, (CyclicGroup, DihedralGroup))
+            and irreps[0].form == FORMS[type(G)][0])
+
+
+def _resolve_method(G: FiniteGroup, method: str, kind: str, irreps: tuple[Irrep, ...],
+                    who: str) -> str:
+    _check_method(who, method)
+    if kind == "exact":
+        if method == "fft":
+            raise ValueError(f"{who}: method='fft' is numeric only; exact (sympy) input needs "
+                             f"method='dense' or 'auto'.")
+        return "dense"
+    if method == "fft" and not _fast_applies(G, irreps):
+        raise ValueError(f"{who}: method='fft' needs the default irrep form "
+                         f"{FORMS[type(G)][0]!r} of {G.name}; got form {irreps[0].form!r}. "
+                         f"Use method='dense'.")
+    if method == "auto":
+        return "fft" if _fast_applies(G, irreps) else "dense"
+    return method
+
+
+# ------------------------------------------------------------------ exact arithmetic
+_Z = sp.Dummy("z")
+
+
+@lru_cache(maxsize=None)
+def _cyclotomic_coeffs(N: int) -> tuple[sp.Integer, ...]:
+    """Coefficients c_0..c_{φ-1} of Φ_N(z) = z^φ + Σ c_k z^k."""
+    coeffs = sp.Poly(sp.cyclotomic_poly(N, _Z), _Z).all_coeffs()[::-1]
+    return tuple(coeffs[:-1])
+
+
+def _root_order(G: FiniteGroup) -> int | None:
+    """N such that the exact irreps of G live in Q(e^{2πi/N}) (None: no roots of unity)."""
+    return G.n if isinstance(G, (CyclicGroup, DihedralGroup)) else None
+
+
+def _canonical(expr: Any, N: int | None) -> sp.Expr:
+    r"""A canonical form of ``expr``: expanded, roots of unity reduced in Q(ζ_N).
+
+    Every ``exp(q π i)`` with q N/2 an integer and every ``I`` becomes a power of
+    ζ = e^{2πi/M} (M = N, or lcm(N, 4) when I appears and 4 ∤ N); the polynomial
+    in ζ is reduced modulo the cyclotomic polynomial Φ_M, each coefficient is
+    expanded, and ζ^k is written back as ``exp(2*pi*I*k/M)``.
+    """
+    expr = sp.sympify(expr)
+    if N is None or not (expr.has(sp.exp) or expr.has(sp.I) or expr.has(sp.cos) or expr.has(sp.sin)):
+        return sp.expand(expr)
+    expr = expr.rewrite(sp.exp) if (expr.has(sp.cos) or expr.has(sp.sin)) else expr
+    M = N if (N % 4 == 0 or not expr.has(sp.I)) else lcm(N, 4)
+    reps = {}
+    for atom in expr.atoms(sp.exp):
+        q = sp.nsimplify(atom.args[0] / (sp.pi * sp.I)) if atom.args[0].has(sp.pi) else None
+        if q is not None and q.is_Rational and (q * M / 2).is_integer:
+            reps[atom] = _Z ** int((q * M / 2) % M)
+    expr = sp.expand(expr.xreplace(reps))
+    if M % 4 == 0:
+        expr = sp.expand(expr.xreplace({sp.I: _Z ** (M // 4)}))
+    coeffs: list[Any] = [sp.Integer(0)] * M
+    for term in sp.Add.make_args(expr):
+        c, e = term.as_coeff_exponent(_Z)
+        if c.has(_Z) or not e.is_Integer:  # pragma: no cover - defensive
+            return sp.expand(expr.subs(_Z, sp.exp(2 * sp.pi * sp.I / M)))
+        coeffs[int(e) % M] += c
+    cyc = _cyclotomic_coeffs(M)
+    phi = len(cyc)
+    for k in range(M - 1, phi - 1, -1):  # z^k = -z^(k-φ) Σ c_i z^i
+        c = coeffs[k]
+        if c != 0:
+            coeffs[k] = sp.Integer(0)
+            for i, ci in enumerate(cyc):
+                if ci != 0:
+                    coeffs[k - phi + i] -= c * ci
+    return sp.Add(*[sp.expand(c) * sp.exp(2 * sp.pi * sp.I * sp.Rational(k, M))
+                    for k, c in enumerate(coeffs[:phi])])
+
+
+def _canonical_array(arr: NDArray, N: int | None) -> NDArray:
+    out = np.empty(arr.shape, dtype=object)
+    flat = out.reshape(-1)
+    for i, v in enumerate(arr.reshape(-1)):
+        flat[i] = _canonical(v, N)
+    return out
+
+
+@lru_cache(maxsize=256)
+def _exact_matrices(rho: Irrep) -> NDArray:
+    """ρ(g) for every g as an object array (|G|, d, d) of sympy numbers."""
+    mats = rho.matrices(exact=True)
+    out = np.empty((rho.group.order, rho.dim, rho.dim), dtype=object)
+    for i, m in enumerate(mats):
+        for a in range(rho.dim):
+            for b in range(rho.dim):
+                out[i, a, b] = m[a, b]
+    out.setflags(write=False)
+    return out
+
+
+# ------------------------------------------------------------------ dense kernels
+def _torch_const(x: NDArray, like: Any):
+    import torch
+    dtype = like.dtype
+    if np.iscomplexobj(x) and not like.is_complex():
+        dtype = torch.complex128 if like.dtype == torch.float64 else torch.complex64
+    return torch.as_tensor(x, device=like.device, dtype=dtype)
+
+
+def _dense_forward(G: FiniteGroup, kind: str, f: Any, irreps: tuple[Irrep, ...]) -> dict:
+    out = {}
+    for rho in irreps:
+        if kind == "exact":
+            F = np.tensordot(f, _exact_matrices(rho), axes=([-1], [0]))
+            out[rho.label] = _canonical_array(np.asarray(F, dtype=object), _root_order(G))
+        elif kind == "torch":
+            import torch
+            M = _torch_const(rho.matrices(), f)
+            out[rho.label] = torch.einsum("...g,gij->...ij", f.to(M.dtype), M)
+        else:
+            out[rho.label] = np.einsum("...g,gij->...ij", f, rho.matrices(), optimize=True)
+    return out
+
+
+def _dense_inverse(G: FiniteGroup, kind: str, F: dict, irreps: tuple[Irrep, ...]) -> Any:
+    inv = G.inverse_indices
+    total = None
+    for rho in irreps:
+        if kind == "exact":
+            Minv = _exact_matrices(rho)[inv].transpose(0, 2, 1)
+            term = np.tensordot(F[rho.label], Minv, axes=([-2, -1], [1, 2])) * sp.Rational(rho.dim, G.order)
+        elif kind == "torch":
+            import torch
+            Minv = _torch_const(np.ascontiguousarray(rho.matrices()[inv]), F[rho.label])
+            Fl = F[rho.label].to(Minv.dtype) if Minv.is_complex() else F[rho.label]
+            term = torch.einsum("...ab,xba->...x", Fl, Minv.to(Fl.dtype)) * (rho.dim / G.order)
+        else:
+            term = np.einsum("...ab,xba->...x", F[rho.label], rho.matrices()[inv],
+                             optimize=True) * (rho.dim / G.order)
+        total = term if total is None else total + term
+    if kind == "exact":
+        return _canonical_array(np.asarray(total, dtype=object), _root_order(G))
+    return total
+
+
+# ------------------------------------------------------------------ fast kernels
+def _fast_forward(G: FiniteGroup, f: Any, irreps: tuple[Irrep, ...]) -> dict:
+    from . import _fft_abelian
+    labels = [r.label for r in irreps]
+    if isinstance(G, CyclicGroup):
+        return _fft_abelian.cyclic_forward(G.n, f, labels)
+    return _fft_abelian.dihedral_forward(G.n, f, labels)
+
+
+def _fast_inverse(G: FiniteGroup, F: dict, irreps: tuple[Irrep, ...]) -> Any:
+    from . import _fft_abelian
+    if isinstance(G, CyclicGroup):
+        return _fft_abelian.cyclic_inverse(G.n, F)
+    return _fft_abelian.dihedral_inverse(G.n, F)
+
+
+def _is_real(kind: str, f: Any) -> bool:
+    if kind == "torch":
+        return not f.is_complex()
+    if kind == "numpy":
+        return f.dtype.kind != "c"
+    return all(sp.sympify(v).is_extended_real is True for v in f.reshape(-1)) if f.size else True
+
+
+def _readonly(kind: str, arr: Any) -> Any:
+    if kind != "torch":
+        arr = np.asarray(arr)
+        arr.setflags(write=False)
+    return arr
+
+
+# ------------------------------------------------------------------ public API
+def fourier_transform(G: FiniteGroup, f: ArrayLike, *, irreps: Iterable[Any] | None = None,
+                      method: Method = "auto", exact: bool | None = None) -> FourierCoefficients:
+    r"""Fourier transform :math:`\hat f(\rho) = \sum_g f(g)\, \rho(g)` of a function on ``G``.
+
+    Parameters
+    ----------
+    G : FiniteGroup
+    f : array_like, shape batch + (|G|,)
+        Values in ``G.elements`` order; leading axes are batch axes.  numpy or
+        torch (result stays on the tensor's device), or sympy objects (exact).
+    irreps : iterable of labels or Irrep, optional
+        Transform at these irreps only (a partial or bandlimited transform, e.g.
+        ``bandlimited_labels(G, k)``); default every irrep of ``G.irreps()``.
+        Irrep objects select a form, e.g. ``G.irreps(form="real")``.
+    method : {"auto", "dense", "fft"}
+        See the module docstring; ``"fft"`` is numeric only.
+    exact : bool, optional
+        Force the exact (sympy) path (``True``) or refuse it (``False``); by
+        default exact iff ``f`` holds sympy objects (an ``object`` array).
+
+    Returns
+    -------
+    FourierCoefficients
+        label -> array of shape batch + (d, d): float64 for real input and real
+        irreps, complex128 otherwise; ``object`` arrays of sympy expressions when exact.
+
+    Examples
+    --------
+    A probability measure has coefficient 1 at the trivial irrep:
+
+    >>> F = fourier_transform(CyclicGroup(4), [0.5, 0.5, 0, 0])
+    >>> [complex(F[k][0, 0]) for k in range(4)]
+    [(1+0j), (0.5+0.5j), 0j, (0.5-0.5j)]
+
+    Exact input gives exact output:
+
+    >>> import sympy as sp
+    >>> a, b = sp.symbols("a b")
+    >>> fourier_transform(CyclicGroup(2), np.array([a, b], dtype=object))[1]
+    array([[a - b]], dtype=object)
+    """
+    who = "fourier_transform"
+    kind, arr = _as_function(G, f, who, exact)
+    _check_method(who, method)
+    chosen = _select_irreps(G, irreps, who)
+    method = _resolve_method(G, method, kind, chosen, who)
+    batch = tuple(arr.shape[:-1])
+    if method == "fft":
+        coeffs = _fast_forward(G, arr, chosen)
+    else:
+        coeffs = _dense_forward(G, kind, arr, chosen)
+    coeffs = {r.label: _readonly(kind, coeffs[r.label]) for r in chosen}
+    return FourierCoefficients(G, chosen, coeffs, batch, kind == "exact", _is_real(kind, arr))
+
+
+def _as_coefficients(G: FiniteGroup, F: Any, who: str):
+    """Validate F; return (kind, dict label -> array, irreps, batch_shape, real)."""
+    if not isinstance(G, FiniteGroup):
+        raise ValueError(f"{who}: G must be a FiniteGroup such as SymmetricGroup(4); got G={G!r}.")
+    if isinstance(F, FourierCoefficients):
+        if F.group != G:
+            raise ValueError(f"{who}: F holds coefficients of {F.group!r}, not of {G!r}.")
+        kind = "exact" if F.exact else ("torch" if _is_torch(next(iter(F.values()))) else "numpy")
+        return kind, dict(F.coefficients), F.irreps, F.batch_shape, F.real
+    if not isinstance(F, Mapping) or len(F) == 0:
+        raise ValueError(f"{who}: F must be FourierCoefficients or a non-empty mapping from irrep "
+                         f"labels of {G.name} to arrays of shape batch + (d, d); got {type(F).__name__}.")
+    irreps = _select_irreps(G, list(F.keys()), who)
+    out, kinds, batch = {}, set(), None
+    for rho in irreps:
+        v = F[rho.label]
+        if _is_torch(v):
+            kinds.add("torch")
+        else:
+            v = np.asarray(v)
+            if v.dtype == object:
+                kinds.add("exact")
+            elif v.dtype.kind in "biufc":
+                kinds.add("numpy")
+                v = v.astype(np.complex128 if v.dtype.kind == "c" else np.float64)
+            else:
+                raise ValueError(f"{who}: F[{rho.label!r}] must be numeric or hold sympy "
+                                 f"expressions; got dtype {v.dtype}.")
+        shape = tuple(v.shape)
+        if len(shape) < 2 or shape[-2:] != (rho.dim, rho.dim):
+            raise ValueError(f"{who}: F[{rho.label!r}] must have shape batch + ({rho.dim}, {rho.dim}) "
+                             f"(d = {rho.dim}); got shape {shape}.")
+        if batch is None:
+            batch = shape[:-2]
+        elif shape[:-2] != batch:
+            raise ValueError(f"{who}: every F[label] must share one batch shape; got {batch} and "
+                             f"{shape[:-2]} at {rho.label!r}.")
+        out[rho.label] = v
+    if len(kinds) > 1:
+        raise ValueError(f"{who}: F mixes {sorted(kinds)} arrays; use one kind.")
+    kind = kinds.pop()
+    if kind == "exact":
+        out = {k: np.vectorize(sp.sympify, otypes=[object])(v) if v.size else v for k, v in out.items()}
+    return kind, out, irreps, batch, False
+
+
+def inverse_fourier_transform(G: FiniteGroup, F: Mapping | FourierCoefficients, *,
+                              method: Method = "auto") -> Any:
+    r"""Inverse transform :math:`f(x) = \frac{1}{|G|}\sum_\rho d_\rho \operatorname{tr}(\rho(x^{-1}) \hat f(\rho))`.
+
+    Parameters
+    ----------
+    G : FiniteGroup
+    F : FourierCoefficients or mapping label -> array of shape batch + (d, d)
+        Irreps absent from ``F`` count as zero (a partial inverse: the
+        projection onto the given isotypic components).  Plain mappings use the
+        default irrep form.
+    method : {"auto", "dense", "fft"}
+
+    Returns
+    -------
+    array, shape batch + (|G|,)
+        Real when ``F`` came from a real function (or all of ``F`` is real),
+        complex otherwise; an ``object`` array of sympy expressions when exact.
+
+    Examples
+    --------
+    >>> G = DihedralGroup(3)
+    >>> f = np.arange(6.0)
+    >>> np.allclose(inverse_fourier_transform(G, fourier_transform(G, f)), f)
+    True
+    """
+    who = "inverse_fourier_transform"
+    _check_method(who, method)
+    kind, coeffs, irreps, batch, real = _as_coefficients(G, F, who)
+    method = _resolve_method(G, method, kind, irreps, who)
+    if kind == "numpy":
+        real = real or all(v.dtype.kind != "c" for v in coeffs.values())
+    if method == "fft":
+        out = _fast_inverse(G, coeffs, irreps)
+    else:
+        out = _dense_inverse(G, kind, coeffs, irreps)
+    if kind == "torch":
+        real = real or all(not v.is_complex() for v in coeffs.values())
+        if real and out.is_complex():
+            out = out.real
+    elif kind == "numpy" and real and np.iscomplexobj(out):
+        out = out.real
+    return out
+
+
+def convolve(G: FiniteGroup, f: ArrayLike, h: ArrayLike, *, method: Method = "auto") -> Any:
+    r"""Convolution :math:`(f * h)(x) = \sum_{y} f(x y^{-1})\, h(y)`, through the Fourier domain.
+
+    Computed as the inverse transform of :math:`\hat f(\rho)\hat h(\rho)`.  Batch
+    axes of ``f`` and ``h`` broadcast.  Real inputs give a real result.
+
+    Examples
+    --------
+    >>> convolve(CyclicGroup(4), [1, 0, 0, 0], [0, 1, 0, 0]).round(12).tolist()
+    [0.0, 1.0, 0.0, 0.0]
+    >>> S3 = SymmetricGroup(3)      # δ_a ∗ δ_b = δ_{ab}
+    >>> a, b = S3.index((1, 0, 2)), S3.index((0, 2, 1))
+    >>> int(np.argmax(convolve(S3, np.eye(6)[a], np.eye(6)[b]))) == S3.index(S3.multiply((1, 0, 2), (0, 2, 1)))
+    True
+    """
+    who = "convolve"
+    Ff = fourier_transform(G, f, method=method) if not isinstance(f, FourierCoefficients) else f
+    Fh = fourier_transform(G, h, method=method) if not isinstance(h, FourierCoefficients) else h
+    if Ff.exact != Fh.exact:
+        raise ValueError(f"{who}: f and h must both be exact (sympy) or both numeric; got "
+                         f"exact={Ff.exact} and exact={Fh.exact}.")
+    try:
+        batch = tuple(np.broadcast_shapes(Ff.batch_shape, Fh.batch_shape))
+    except ValueError:
+        raise ValueError(f"{who}: batch shapes of f and h must broadcast; got {Ff.batch_shape} "
+                         f"and {Fh.batch_shape}.") from None
+    prod = {}
+    for rho in Ff.irreps:
+        a, b = Ff[rho.label], Fh[rho.label]
+        if _is_torch(a) != _is_torch(b):
+            raise ValueError(f"{who}: f and h must both be numpy or both torch.")
+        if _is_torch(a):
+            dt = a.dtype if a.is_complex() else b.dtype
+            prod[rho.label] = a.to(dt) @ b.to(dt)
+        elif Ff.exact:
+            prod[rho.label] = np.matmul(a, b)
+        else:
+            prod[rho.label] = np.matmul(a, b)
+    H = FourierCoefficients(G, Ff.irreps, prod, batch, Ff.exact, Ff.real and Fh.real)
+    return inverse_fourier_transform(G, H, method=method)
+
+
+def plancherel(G: FiniteGroup, f: ArrayLike, h: ArrayLike, *, inner: bool = False,
+               method: Method = "auto") -> Any:
+    r"""Plancherel pairing of two functions, computed on the Fourier side.
+
+    .. math::
+
+        \langle f, h\rangle_{\mathrm{pl}} = \sum_x f(x)\, h(x^{-1})
+        = \frac{1}{|G|}\sum_\rho d_\rho \operatorname{tr}\big(\hat f(\rho)\hat h(\rho)\big).
+
+    With ``inner=True`` the L² inner product
+    :math:`\sum_x f(x)\overline{h(x)} = \frac{1}{|G|}\sum_\rho d_\rho
+    \operatorname{tr}(\hat f(\rho)\hat h(\rho)^\dagger)` (the irreps are unitary).
+
+    Returns an array of the broadcast batch shape (a 0-d array for single
+    functions; a sympy expression when exact and unbatched).
+
+    Examples
+    --------
+    >>> G = SymmetricGroup(3)
+    >>> f = np.arange(6.0)
+    >>> round(float(plancherel(G, f, f, inner=True)), 10)     # = Σ f(x)²
+    55.0
+    """
+    Ff = fourier_transform(G, f, method=method)
+    Fh = fourier_transform(G, h, method=method)
+    if Ff.exact != Fh.exact:
+        raise ValueError(f"plancherel: f and h must both be exact (sympy) or both numeric; got "
+                         f"exact={Ff.exact} and exact={Fh.exact}.")
+    total = 0
+    for rho in Ff.irreps:
+        a, b = Ff[rho.label], Fh[rho.label]
+        if _is_torch(a):
+            b = b.conj() if inner else b.transpose(-1, -2)
+            term = (a * b).sum(dim=(-2, -1))
+        elif Ff.exact:
+            b = np.vectorize(sp.conjugate, otypes=[object])(b) if inner else np.swapaxes(b, -1, -2)
+            term = (a * b).sum(axis=(-2, -1))
+        else:
+            b = b.conj() if inner else np.swapaxes(b, -1, -2)
+            term = np.einsum("...ab,...ab->...", a, b)
+        total = total + term * (sp.Rational(rho.dim, G.order) if Ff.exact else rho.dim / G.order)
+    if Ff.exact:
+        total = _canonical_array(np.asarray(total, dtype=object), _root_order(G))
+        return total[()] if total.ndim == 0 else total
+    if not _is_torch(total):
+        total = np.asarray(total)
+        if Ff.real and Fh.real and np.iscomplexobj(total):
+            total = total.real
+    elif Ff.real and Fh.real and total.is_complex():
+        total = total.real
+    return total
+
+
+def bandlimited_labels(G: SymmetricGroup, k: int) -> tuple[tuple[int, ...], ...]:
+    r"""Labels of the irreps of S_n of order at most ``k``: partitions λ with λ_1 >= n − k.
+
+    These span the functions of "degree" at most k (those determined by how
+    k-tuples of points move); a measure near uniform is well described by them.
+
+    Examples
+    --------
+    >>> bandlimited_labels(SymmetricGroup(5), 1)
+    ((5,), (4, 1))
+    """
+    if not isinstance(G, SymmetricGroup):
+        raise ValueError(f"bandlimited_labels: G must be a SymmetricGroup; got G={G!r}.")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
+        raise ValueError(f"bandlimited_labels: k must be an integer >= 0; got k={k!r}.")
+    return tuple(r.label for r in G.irreps() if r.label[0] >= G.n - k)
