@@ -223,7 +223,7 @@ def _select_irreps(G: FiniteGroup, irreps: Iterable[Any] | None, who: str) -> tu
 
 
 def _fast_applies(G: FiniteGroup, irreps: tuple[Irrep, ...]) -> bool:
-    return (isinstance(G, (CyclicGroup, DihedralGroup))
+    return (isinstance(G, (CyclicGroup, DihedralGroup, SymmetricGroup))
             and irreps[0].form == FORMS[type(G)][0])
 
 
@@ -368,15 +368,19 @@ def _dense_inverse(G: FiniteGroup, kind: str, F: dict, irreps: tuple[Irrep, ...]
 
 # ------------------------------------------------------------------ fast kernels
 def _fast_forward(G: FiniteGroup, f: Any, irreps: tuple[Irrep, ...]) -> dict:
-    from . import _fft_abelian
+    from . import _fft_abelian, _fft_sn
     labels = [r.label for r in irreps]
+    if isinstance(G, SymmetricGroup):
+        return _fft_sn.forward(G.n, f, labels)
     if isinstance(G, CyclicGroup):
         return _fft_abelian.cyclic_forward(G.n, f, labels)
     return _fft_abelian.dihedral_forward(G.n, f, labels)
 
 
 def _fast_inverse(G: FiniteGroup, F: dict, irreps: tuple[Irrep, ...]) -> Any:
-    from . import _fft_abelian
+    from . import _fft_abelian, _fft_sn
+    if isinstance(G, SymmetricGroup):
+        return _fft_sn.inverse(G.n, F)
     if isinstance(G, CyclicGroup):
         return _fft_abelian.cyclic_inverse(G.n, F)
     return _fft_abelian.dihedral_inverse(G.n, F)
