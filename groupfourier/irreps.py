@@ -81,10 +81,14 @@ class Irrep:
     Examples
     --------
     >>> rho = SymmetricGroup(3).irrep((2, 1))
-    >>> rho.dim, rho.matrix((1, 0, 2), exact=True)
+    >>> rho.dim, rho.matrix((1, 0, 2), exact=True)      # s_0: 0 and 1 share a column of T_0
     (2, Matrix([
-    [-1/2, sqrt(3)/2],
-    [sqrt(3)/2,  1/2]]))
+    [-1, 0],
+    [ 0, 1]]))
+    >>> rho.matrix((0, 2, 1), exact=True)               # s_1
+    Matrix([
+    [      1/2, sqrt(3)/2],
+    [sqrt(3)/2,      -1/2]])
     """
 
     group: FiniteGroup
@@ -251,8 +255,8 @@ def standard_tableaux(lam: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
 
     Examples
     --------
-    >>> standard_tableaux((2, 1))      # rows of entries 0, 1, 2
-    ((0, 0, 1), (0, 1, 0))
+    >>> standard_tableaux((2, 1))      # rows of entries 0, 1, 2; entry 2 in row 0 first
+    ((0, 1, 0), (0, 0, 1))
     """
     lam = tuple(lam)
     if sum(lam) == 0:
