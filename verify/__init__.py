@@ -1,0 +1,24 @@
+r"""verify: RLVR training on group state tracking, compared with the ``dynamics`` predictions.
+
+Outcome-only rewards train the attention scores Q of the minimal model of the theory
+(``theory.md`` §1, §2, §5) in front of a frozen one-step head; the learning curves are
+logged per horizon and put beside what :mod:`dynamics` predicts for the same
+configuration, in updates.
+
+Programmatic use (the sweep engine calls this)::
+
+    from verify import RunConfig, train
+    result = train(RunConfig(group="Z96", horizons=(5, 15, 45)), "runs/x", progress=False)
+    result.metrics["success/L45/sampled"]      # names: verify.metrics.metric_names
+
+Modules: ``config`` (RunConfig, presets), ``tasks`` (prompt sampler), ``heads``
+(idealised and learned heads, rollouts), ``model`` (attention policy), ``algos``
+(REINFORCE, GRPO, exact gradient), ``metrics`` (metric names), ``train`` (driver,
+logging, checkpoints), ``compare`` (against ``dynamics``).
+"""
+
+from .config import PRESETS, RunConfig, preset
+from .metrics import metric_names
+from .train import RunResult, train
+
+__all__ = ["RunConfig", "PRESETS", "preset", "train", "RunResult", "metric_names"]

@@ -1,0 +1,161 @@
+"""Command line: ``python -m verify {run,compare,pretrain} --help``.
+
+The README's main job::
+
+    python -m verify run --preset quick --out runs/quick
+    python -m verify compare runs/quick
+
+``run`` builds its flags from :class:`verify.config.RunConfig` (the config is the single
+source), trains one run, or every run of a preset into ``OUT/<name>``, and prints a table
+of final held-out success.  ``compare`` puts each run beside the ``dynamics`` prediction
+for its exact configuration, writes ``comparison.md``, ``comparison.json`` and
+``comparison.png``, and prints the summary.  A ``ValueError`` becomes one line on stderr
+and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import typing
+from pathlib import Path
+
+from .config import PRESETS, RunConfig, preset
+
+__all__ = ["main", "build_parser"]
+
+
+def _parse_floats(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers such as "
+                                         f"'0.5,0.3,0.2'; got {text!r}") from None
+
+
+def _parse_ints(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers such as "
+                                         f"'5,15,45'; got {text!r}") from None
+
+
+def _add_config_flags(p: argparse.ArgumentParser) -> None:
+    hints = typing.get_type_hints(RunConfig)
+    for f in dataclasses.fields(RunConfig):
+        flag = "--" + f.name.replace("_", "-")
+        help_ = f"{f.metadata.get('help', '')} (default {f.default!r})"
+        kw: dict = {"dest": f.name, "default": argparse.SUPPRESS, "help": help_}
+        hint = hints[f.name]
+        origin = typing.get_origin(hint)
+        if f.name == "horizons":
+            p.add_argument(flag, type=_parse_ints, **kw)
+        elif f.name == "weights":
+            p.add_argument(flag, type=_parse_floats, **kw)
+        elif hint is bool:
+            p.add_argument(flag, action=argparse.BooleanOptionalAction, **kw)
+        elif origin is typing.Literal:
+            p.add_argument(flag, choices=typing.get_args(hint), **kw)
+        elif hint is int:
+            p.add_argument(flag, type=int, **kw)
+        elif hint is float or f.name == "init_std":
+            p.add_argument(flag, type=float, **kw)
+        else:
+            p.add_argument(flag, type=str, **kw)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m verify", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="train one run or a preset",
+                         description="Train with outcome-only rewards on group state tracking.")
+    run.add_argument("--preset", choices=sorted(PRESETS), default=None,
+                     help="run every config of a preset into OUT/<name> (flags override it)")
+    run.add_argument("--out", required=True, help="run directory (a preset: parent directory)")
+    run.add_argument("--resume", action="store_true", help="continue from OUT's checkpoint")
+    run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    run.add_argument("--only", default=None, help="with --preset: comma-separated run names")
+    _add_config_flags(run)
+    cmp_ = sub.add_parser("compare", help="compare runs with the dynamics prediction",
+                          description="Observed against predicted success per horizon.")
+    cmp_.add_argument("run_dir", help="a run directory, or a directory of run directories")
+    cmp_.add_argument("--json", default=None, help="also write the summary JSON here")
+    pre = sub.add_parser("pretrain", help="pretrain (or rebuild) the learned head's cache",
+                         description="Train the ReLU head on all one-step pairs to 100%%.")
+    pre.add_argument("--group", required=True, help="Z<n>, D<n> or S<n>")
+    pre.add_argument("--hidden", type=int, default=256, help="hidden width (default 256)")
+    pre.add_argument("--rebuild", action="store_true", help="retrain even if cached")
+    return parser
+
+
+_CFG_NAMES = {f.name for f in dataclasses.fields(RunConfig)}
+
+
+def _final_table(results: dict) -> str:
+    rows = ["| run | updates | " + "success (sampled / greedy) per horizon | canonical ids |",
+            "|---|---:|---|---:|"]
+    for name, res in results.items():
+        f = res.final
+        cells = ", ".join(f"L{L} {f[f'success/L{L}/sampled']:.3f}/{f[f'success/L{L}/greedy']:.3f}"
+                          for L in res.config.horizons)
+        rows.append(f"| {name} | {int(f['step'])} | {cells} | {f['canonical/ids']:.2f} |")
+    return "\n".join(rows)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .train import train
+    overrides = {k: v for k, v in vars(args).items() if k in _CFG_NAMES}
+    if args.preset:
+        configs = preset(args.preset, **overrides)
+        if args.only:
+            names = [x.strip() for x in args.only.split(",") if x.strip()]
+            bad = sorted(set(names) - set(configs))
+            if bad:
+                raise ValueError(f"--only: unknown run(s) {bad} for preset {args.preset!r}; "
+                                 f"expected some of {sorted(configs)}.")
+            configs = {k: configs[k] for k in names}
+        dirs = {name: Path(args.out) / name for name in configs}
+    else:
+        configs = {Path(args.out).name: RunConfig(**overrides)}
+        dirs = {Path(args.out).name: Path(args.out)}
+    results = {}
+    for name, cfg in configs.items():
+        print(f"[verify] {name}: {cfg.group} horizons={cfg.horizons} head={cfg.head} "
+              f"algo={cfg.algo} {cfg.optimizer} lr={cfg.lr:g} batch={cfg.batch} "
+              f"updates={cfg.updates} seed={cfg.seed} -> {dirs[name]}", flush=True)
+        results[name] = train(cfg, dirs[name], resume=args.resume, progress=not args.no_progress)
+        print(f"[verify] {name}: {results[name].message}", flush=True)
+    print(_final_table(results))
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from .compare import compare_runs
+    summary = compare_runs(args.run_dir, json_path=args.json)
+    print(summary.markdown)
+    return 0
+
+
+def _pretrain(args: argparse.Namespace) -> int:
+    from groupfourier import group_from_name
+
+    from .heads import head_cache_dir, load_or_pretrain_head
+    G = group_from_name(args.group)
+    load_or_pretrain_head(G, args.hidden, B=1.0, rebuild=args.rebuild)
+    print(f"learned head for {G.name} (hidden {args.hidden}) cached in {head_cache_dir()}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return {"run": _run, "compare": _compare, "pretrain": _pretrain}[args.command](args)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,277 @@
+"""Run configuration for RLVR training on group state tracking, and the named presets.
+
+A :class:`RunConfig` is frozen, keyword-only and hashable: it is saved in every run
+directory (``config.json``) and varied with :func:`dataclasses.replace`.  Each field's
+``metadata["help"]`` is the help text of the matching ``python -m verify run`` flag, so
+the config is the single source of the CLI.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from groupfourier import FiniteGroup, group_from_name
+
+__all__ = ["RunConfig", "PRESETS", "preset"]
+
+
+def _f(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunConfig:
+    """Every setting of one training run (the hidden permutation, prompts and rollouts
+    all derive from ``seed``).
+
+    Parameters
+    ----------
+    group : str
+        > Task.  ``Z<n>``, ``D<n>`` (n vertices, order 2n) or ``S<n>``.
+    horizons : tuple of int
+        Horizons L of the training mixture (the difficulty spectrum).
+    weights : tuple of float or None
+        Mixture weights, one per horizon, summing to 1; ``None`` is uniform.
+    n_ids : int
+        Number M of identifiers; each prompt uses L distinct ones.
+    c_B : float
+        Head strength, :math:`B = c_B \\log|G|`.
+    head : {"ideal", "learned"}
+        > Model.  The frozen one-step head: the idealised head (parallel rollout) or a
+        pretrained ReLU MLP (sequential rollout).
+    head_hidden : int
+        Hidden width of the learned head.
+    init_std : float or None
+        Standard deviation of the Gaussian initialisation of Q; ``None`` means 0 for the
+        sampled algorithms and 0.05 for ``algo="exact"`` (whose gradient vanishes at
+        Q = 0 on abelian groups, theory §6).
+    algo : {"reinforce", "grpo", "exact"}
+        > Algorithm.
+    baseline : {"batch", "ema", "loo", "none"}
+        REINFORCE baseline: per-horizon batch mean, per-horizon EMA, leave-one-out within
+        the horizon's sub-batch, or none.
+    ema_decay : float
+        Decay of the EMA baseline.
+    length_norm : bool
+        Divide horizon L's log-probability by L (the 1/L normalisation).
+    entropy_coef : float
+        Entropy bonus coefficient (mean per-step entropy of the policy).
+    samples_per_prompt : int
+        GRPO group size (>= 2); the batch holds ``batch // samples_per_prompt`` prompts.
+    optimizer : {"sgd", "adam"}
+        > Optimiser.
+    lr : float
+        Learning rate.
+    batch : int
+        Rollouts per update, split over horizons in proportion to the weights.
+    updates : int
+        Number of updates.
+    seed : int
+        > Logging and reproducibility.
+    log_every : int
+        Evaluate and log every this many updates (and at 0 and at the end).
+    checkpoint_every : int
+        Checkpoint every this many updates; a multiple of ``log_every``.
+    eval_prompts : int
+        Held-out prompts per horizon.
+    """
+
+    # > Task
+    group: str = _f("Z96", "Z<n>, D<n> (n vertices, order 2n) or S<n>.")
+    horizons: tuple[int, ...] = _f((5, 15, 45), "Horizons L of the training mixture.")
+    weights: tuple[float, ...] | None = _f(None, "Mixture weights summing to 1 (default uniform).")
+    n_ids: int = _f(64, "Number M of identifiers (>= max horizon).")
+    c_B: float = _f(4.0, "Head strength: B = c_B log|G|.")
+    # > Model
+    head: Literal["ideal", "learned"] = _f("ideal", "Frozen one-step head: ideal or learned.")
+    head_hidden: int = _f(256, "Hidden width of the learned ReLU head.")
+    init_std: float | None = _f(None, "Std of the Gaussian init of Q (default 0; 0.05 for exact).")
+    # > Algorithm
+    algo: Literal["reinforce", "grpo", "exact"] = _f("reinforce", "reinforce, grpo or exact.")
+    baseline: Literal["batch", "ema", "loo", "none"] = _f("batch", "REINFORCE baseline.")
+    ema_decay: float = _f(0.95, "Decay of the EMA baseline.")
+    length_norm: bool = _f(True, "Divide horizon L's log-probability by L.")
+    entropy_coef: float = _f(0.0, "Entropy bonus coefficient.")
+    samples_per_prompt: int = _f(8, "GRPO group size, >= 2.")
+    # > Optimiser
+    optimizer: Literal["sgd", "adam"] = _f("sgd", "sgd or adam.")
+    lr: float = _f(30.0, "Learning rate.")
+    batch: int = _f(512, "Rollouts per update.")
+    updates: int = _f(3000, "Number of updates.")
+    # > Logging and reproducibility
+    seed: int = _f(0, "Seed of the permutation, prompts and rollouts.")
+    log_every: int = _f(50, "Evaluate and log every this many updates.")
+    checkpoint_every: int = _f(500, "Checkpoint every this many updates (multiple of log_every).")
+    eval_prompts: int = _f(256, "Held-out prompts per horizon.")
+
+    def __post_init__(self) -> None:
+        who = "RunConfig"
+        if isinstance(self.horizons, int):
+            object.__setattr__(self, "horizons", (self.horizons,))
+        if not isinstance(self.horizons, tuple):
+            object.__setattr__(self, "horizons", tuple(self.horizons))
+        if self.weights is not None:
+            object.__setattr__(self, "weights", tuple(float(w) for w in self.weights))
+        G = self.G  # group_from_name raises its own message
+        for name, lo in (("n_ids", 1), ("batch", 1), ("updates", 0), ("log_every", 1),
+                         ("checkpoint_every", 1), ("eval_prompts", 1), ("head_hidden", 1),
+                         ("samples_per_prompt", 1)):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < lo:
+                raise ValueError(f"{who}: {name} must be an integer >= {lo}; got {name}={v!r}.")
+        # dynamics.Spectrum validates horizons and weights, and that they fit G and M
+        self.spectrum.check_fits(G.order, self.n_ids)
+        if not (self.c_B > 0 and math.isfinite(self.c_B)):
+            raise ValueError(f"{who}: c_B must be a finite number > 0; got c_B={self.c_B!r}.")
+        if not (self.lr > 0 and math.isfinite(self.lr)):
+            raise ValueError(f"{who}: lr must be a finite number > 0; got lr={self.lr!r}.")
+        choices = {"head": ("ideal", "learned"), "algo": ("reinforce", "grpo", "exact"),
+                   "baseline": ("batch", "ema", "loo", "none"), "optimizer": ("sgd", "adam")}
+        for name, valid in choices.items():
+            if getattr(self, name) not in valid:
+                raise ValueError(f"{who}: {name} must be one of {valid}; "
+                                 f"got {name}={getattr(self, name)!r}.")
+        if not 0.0 <= self.ema_decay < 1.0:
+            raise ValueError(f"{who}: ema_decay must lie in [0, 1); got ema_decay={self.ema_decay!r}.")
+        if self.entropy_coef < 0:
+            raise ValueError(f"{who}: entropy_coef must be >= 0; got {self.entropy_coef!r}.")
+        if self.init_std is not None and not self.init_std >= 0:
+            raise ValueError(f"{who}: init_std must be >= 0 or None; got {self.init_std!r}.")
+        if self.checkpoint_every % self.log_every:
+            raise ValueError(f"{who}: checkpoint_every must be a multiple of log_every so that a "
+                             f"resumed run logs every step exactly once; got checkpoint_every="
+                             f"{self.checkpoint_every}, log_every={self.log_every}.")
+        if self.algo == "grpo":
+            if self.samples_per_prompt < 2:
+                raise ValueError(f"{who}: algo='grpo' normalises rewards within a prompt's samples, "
+                                 f"so it needs samples_per_prompt >= 2; got {self.samples_per_prompt}.")
+            if self.batch % self.samples_per_prompt:
+                raise ValueError(f"{who}: algo='grpo' needs batch divisible by samples_per_prompt; "
+                                 f"got batch={self.batch}, samples_per_prompt={self.samples_per_prompt}.")
+        if self.algo == "exact" and self.head != "ideal":
+            raise ValueError(f"{who}: algo='exact' differentiates the Fourier formula of the "
+                             f"idealised head; got head={self.head!r}. Use head='ideal'.")
+        if min(self.batch_counts) < 1:
+            raise ValueError(f"{who}: batch={self.batch} leaves horizon(s) with no rollout under "
+                             f"weights {self.mixture_weights}; raise batch.")
+
+    # ------------------------------------------------------------------ derived
+    @property
+    def G(self) -> FiniteGroup:
+        """The group, parsed from ``group``."""
+        return group_from_name(self.group)
+
+    @property
+    def spectrum(self):
+        """The difficulty spectrum as a validated :class:`dynamics.Spectrum`."""
+        from dynamics.spectrum import Spectrum
+        return Spectrum(horizons=self.horizons, weights=self.weights)
+
+    @property
+    def mixture_weights(self) -> tuple[float, ...]:
+        """``weights`` with the uniform default resolved."""
+        return self.spectrum.weights
+
+    @property
+    def B(self) -> float:
+        """Head strength :math:`B = c_B \\log|G|`."""
+        return self.c_B * math.log(self.G.order)
+
+    @property
+    def effective_init_std(self) -> float:
+        """``init_std`` with its default resolved (0, or 0.05 for ``algo='exact'``)."""
+        if self.init_std is not None:
+            return float(self.init_std)
+        return 0.05 if self.algo == "exact" else 0.0
+
+    @property
+    def batch_counts(self) -> tuple[int, ...]:
+        """Rollouts per horizon: ``batch`` split by the weights (largest remainder).
+
+        For GRPO the split is in prompts (``batch // samples_per_prompt``), each
+        prompt then taking ``samples_per_prompt`` rollouts.
+        """
+        w = self.mixture_weights
+        unit = self.samples_per_prompt if self.algo == "grpo" else 1
+        total = self.batch // unit
+        raw = [total * float(x) for x in w]
+        counts = [int(math.floor(r)) for r in raw]
+        order = sorted(range(len(raw)), key=lambda i: counts[i] - raw[i])
+        for i in order[: total - sum(counts)]:
+            counts[i] += 1
+        return tuple(c * unit for c in counts)
+
+    # ------------------------------------------------------------------ I/O
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON dict of every field."""
+        d = dataclasses.asdict(self)
+        d["horizons"] = list(self.horizons)
+        d["weights"] = None if self.weights is None else list(self.weights)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "RunConfig":
+        """Inverse of :meth:`to_dict`; unknown keys raise ``ValueError``."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - names)
+        if unknown:
+            raise ValueError(f"RunConfig.from_dict: unknown field(s) {unknown}; expected a subset "
+                             f"of {sorted(names)}.")
+        d = dict(d)
+        d["horizons"] = tuple(d.get("horizons", cls.horizons))
+        if d.get("weights") is not None:
+            d["weights"] = tuple(d["weights"])
+        return cls(**d)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True)
+
+
+# ---------------------------------------------------------------------- presets
+def _paper() -> dict[str, RunConfig]:
+    base = RunConfig(group="Z96", horizons=(5, 15, 45), n_ids=64, c_B=4.0, head="ideal",
+                     algo="reinforce", baseline="batch", length_norm=True, optimizer="sgd",
+                     lr=30.0, batch=512, updates=4000, log_every=50, checkpoint_every=500)
+    return {
+        "mix_5_15_45": base,
+        "ratio7_5_35": dataclasses.replace(base, horizons=(5, 35), updates=12000,
+                                           log_every=100, checkpoint_every=1000),
+        "fixed_45": dataclasses.replace(base, horizons=(45,), updates=4000),
+    }
+
+
+def _quick() -> dict[str, RunConfig]:
+    base = RunConfig(group="Z24", horizons=(3, 6, 12), n_ids=24, c_B=4.0, head="ideal",
+                     algo="reinforce", baseline="batch", length_norm=True, optimizer="sgd",
+                     lr=30.0, batch=256, updates=1500, log_every=25, checkpoint_every=250,
+                     eval_prompts=128)
+    return {
+        "relay": base,
+        "plateau": dataclasses.replace(base, horizons=(3, 12)),
+    }
+
+
+PRESETS: dict[str, Any] = {"quick": _quick, "paper": _paper}
+
+
+def preset(name: str, **overrides: Any) -> dict[str, RunConfig]:
+    """The named preset as ``{run name: RunConfig}``, with ``overrides`` applied to each.
+
+    ``quick`` is a small relay-against-plateau pair that trains and compares in a few
+    minutes on 2 cores; ``paper`` is Z96 with {5,15,45}, a ratio-7 mixture {5,35} and
+    fixed L = 45.  Overriding ``group`` runs a preset on a dihedral or symmetric group.
+
+    Examples
+    --------
+    >>> sorted(preset("paper"))
+    ['fixed_45', 'mix_5_15_45', 'ratio7_5_35']
+    >>> preset("quick", seed=3)["relay"].seed
+    3
+    """
+    if name not in PRESETS:
+        raise ValueError(f"preset: unknown preset {name!r}; expected one of {sorted(PRESETS)}.")
+    return {k: dataclasses.replace(c, **overrides) for k, c in PRESETS[name]().items()}
