@@ -340,30 +340,29 @@ def success_polynomial(G: FiniteGroup, L: int, *, n_prompts: int = DEFAULT_PROMP
     if not (isinstance(L, (int, np.integer)) and 1 <= L <= G.order):
         raise ValueError(f"success_polynomial: L must be an integer in 1..|G|={G.order}; got L={L!r}.")
     prompts = sample_prompts(G, int(L), n_prompts, seed=seed)
-    ops = torch.from_numpy(prompts.ops)
-    E = torch.zeros(L + 1, dtype=torch.float64)
-    for d, R in _ops_matrices(G, ops):           # R: (P, L, n, d, d)
-        S = R.sum(dim=1)                          # (P, n, d, d)
+    E = np.zeros(L + 1)
+    for d, mats in _irrep_blocks(G):
+        R = mats.numpy()[:, prompts.ops].transpose(2, 1, 0, 3, 4)   # (L, P, n, d, d)
+        S = R.sum(axis=0)                                            # (P, n, d, d)
         if d == 1:
-            # Δ cancels against Π ρ(g_k) for characters: Π_k (x + b S conj(χ(g_k))).
-            z = (S[:, None] * R.conj()).reshape(R.shape[0], L, -1)   # (P, L, n)
-            e = torch.zeros((L + 1,) + z[:, 0].shape, dtype=torch.complex128)
+            # Δ cancels against Π χ(g_k) for characters: Π_k (x + b S conj(χ(g_k))).
+            z = (S[None] * R.conj())[..., 0, 0]                      # (L, P, n)
+            e = np.zeros((L + 1,) + z.shape[1:], dtype=np.complex128)
             e[0] = 1.0
             for k in range(L):
-                e[1:k + 2] = e[1:k + 2] + z[:, k] * e[0:k + 1]
-            E += e.real.sum(dim=-1).mean(dim=-1)
+                e[1:k + 2] += z[k] * e[0:k + 1]                      # RHS is a temporary
+            E += e.real.sum(axis=-1).mean(axis=-1)
         else:
-            T = torch.zeros((L + 1,) + S.shape, dtype=torch.complex128)
-            T[0] = torch.eye(d, dtype=torch.complex128)
+            T = np.zeros((L + 1,) + S.shape, dtype=np.complex128)
+            T[0] = np.eye(d)
+            D = np.broadcast_to(np.eye(d, dtype=np.complex128), S.shape)
             for k in range(L):
-                Rk = R[:, k]
-                new = T.clone()
-                new[0:k + 2] = Rk @ T[0:k + 2]
-                new[1:k + 2] = new[1:k + 2] + S @ T[0:k + 1]
-                T = new
-            D = _ordered_product(R, d)            # (P, n, d, d)
-            E += d * (D.conj()[None] * T).real.sum(dim=(-1, -2, -3)).mean(dim=-1)
-    coeffs = E.numpy().copy()
+                shifted = S @ T[0:k + 1]
+                T[0:k + 2] = R[k] @ T[0:k + 2]
+                T[1:k + 2] += shifted
+                D = R[k] @ D                                          # ρ(Δ) = ρ(g_L)⋯ρ(g_1)
+            E += d * (D.conj()[None] * T).real.sum(axis=(-1, -2, -3)).mean(axis=-1)
+    coeffs = E.copy()
     coeffs.setflags(write=False)
     return SuccessPolynomial(G, int(L), coeffs, int(n_prompts), int(seed))
 

@@ -1,0 +1,203 @@
+r"""Optimisers in update units: expected rates of θ and the noise-driven first phase.
+
+Our reconstruction (``docs/derivation.md`` §5–6).  ``verify`` trains Q with a batch of
+N prompts per update; each prompt draws a horizon from the spectrum, samples one
+trajectory and contributes :math:`A\,c_L\,\nabla_Q \log\pi`, with advantage
+:math:`A = r - b` (:math:`b = \bar P_L` with a baseline, 0 without).
+
+* **SGD**, learning rate η: :math:`d\theta/du = \frac{\eta}{M-1} G(\theta)`; the noise on θ
+  per update has standard deviation :math:`s = \frac{\eta}{M-1}\sqrt{V/N}`, with the
+  per-sample variance :math:`V = \sum_L w_L c_L^2\, \mathbb{E}[A^2]\, L\,
+  \mathrm{Var}_h(\partial_\theta \log p_k)` (scores of different steps are independent,
+  and A is nearly independent of them near chance).
+* **Adam**, learning rate η: each entry moves by about
+  :math:`\eta\,\mu/\sqrt{\mu^2 + \sigma^2/N}` per update (μ, σ²: mean and per-sample
+  variance of that entry's gradient); θ moves by the diagonal entries' step plus
+  the magnitude of the off-target entries' step.  Noise on θ: :math:`s = \eta/\sqrt{M-1}`
+  (each entry random-walks by about η per update; θ averages M of them).
+* **Noise-driven start.**  Near θ = 0 the expected rate is :math:`\epsilon\,\theta` (plus
+  a constant drift, zero on abelian groups), so :math:`\theta_u \approx \theta_\text{n}
+  e^{\epsilon u}` with the noise scale :math:`\theta_\text{n} = s/\sqrt{2\epsilon}` (the
+  standard deviation of the linearised recursion, divided by its growth).  Predictions
+  start the deterministic flow at :math:`\theta_\text{n}`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Literal
+
+import numpy as np
+
+from .ode import ReducedObjective
+
+__all__ = ["OptimizerSpec", "update_rate", "noise_scale", "noise_scale_theta0",
+           "simulate_noisy_sgd"]
+
+Optimizer = Literal["sgd", "adam", "flow"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class OptimizerSpec:
+    r"""How ``verify`` trains: optimiser, learning rate, batch and REINFORCE details.
+
+    Parameters
+    ----------
+    optimizer : {"sgd", "adam", "flow"}
+        ``"flow"`` is gradient flow in flow time :math:`\tau = \eta u/(M-1)`.
+    lr : float
+    batch : int
+        Prompts per update, N.
+    length_normalized : bool
+        REINFORCE loss divided by L (:math:`c_L = 1/L`).
+    baseline : bool
+        Advantage :math:`r - \bar P_L` (per-horizon mean) instead of r.
+
+    Examples
+    --------
+    >>> OptimizerSpec(optimizer="sgd", lr=30.0, batch=512)
+    OptimizerSpec(optimizer='sgd', lr=30.0, batch=512, length_normalized=True, baseline=True)
+    >>> OptimizerSpec(optimizer="rmsprop")
+    Traceback (most recent call last):
+    ...
+    ValueError: OptimizerSpec: optimizer must be 'sgd', 'adam' or 'flow'; got 'rmsprop'.
+    """
+
+    optimizer: Optimizer = "sgd"
+    lr: float = 30.0
+    batch: int = 512
+    length_normalized: bool = True
+    baseline: bool = True
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in ("sgd", "adam", "flow"):
+            raise ValueError(f"OptimizerSpec: optimizer must be 'sgd', 'adam' or 'flow'; got "
+                             f"{self.optimizer!r}.")
+        if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"OptimizerSpec: lr must be a finite number > 0; got lr={self.lr!r}.")
+        object.__setattr__(self, "lr", float(self.lr))
+        if isinstance(self.batch, bool) or not isinstance(self.batch, (int, np.integer)) \
+                or self.batch < 1:
+            raise ValueError(f"OptimizerSpec: batch must be an integer >= 1; got batch={self.batch!r}.")
+
+    @property
+    def time_unit(self) -> str:
+        return "flow time" if self.optimizer == "flow" else "updates"
+
+
+def _advantage_second_moment(P, baseline: bool):
+    return P * (1.0 - P) if baseline else P
+
+
+def _sgd_noise_variance(obj: ReducedObjective, spec: OptimizerSpec, theta: float) -> float:
+    P = obj.success(theta)
+    V = 0.0
+    for i, L in enumerate(obj.spectrum.horizons):
+        c = 1.0 / L if spec.length_normalized else 1.0
+        vt = obj.per_step_score_variance(theta, L)[0]
+        V += obj.spectrum.weights[i] * c * c * _advantage_second_moment(P[i], spec.baseline) * L * vt
+    return float(V)
+
+
+def update_rate(obj: ReducedObjective, spec: OptimizerSpec) -> Callable[[float], float]:
+    r"""The expected dθ/du of the optimiser (per update; per unit flow time for "flow").
+
+    Examples
+    --------
+    >>> from dynamics import Spectrum, TaskModel
+    >>> obj = ReducedObjective(model=TaskModel(group="S4", M=16, c_B=4), spectrum=Spectrum((3,)))
+    >>> r = update_rate(obj, OptimizerSpec(optimizer="sgd", lr=15.0))
+    >>> bool(np.isclose(r(0.5), 15.0 / 15 * float(obj.rate(0.5))))
+    True
+    """
+    M = obj.model.M
+    if spec.optimizer == "flow":
+        return lambda th: float(obj.rate(th))
+    if spec.optimizer == "sgd":
+        k = spec.lr / (M - 1)
+        return lambda th: k * float(obj.rate(th))
+    N = spec.batch
+
+    def adam_rate(th: float) -> float:
+        P, D = obj.success_and_slope(th)
+        mu_d = float(np.dot(obj.c, D)) / M
+        mu_o = -mu_d / (M - 1)
+        var_d = var_o = 0.0
+        for i, L in enumerate(obj.spectrum.horizons):
+            c = 1.0 / L if spec.length_normalized else 1.0
+            _, vd, vo = obj.per_step_score_variance(th, L)
+            a2 = _advantage_second_moment(P[i], spec.baseline) * c * c * obj.spectrum.weights[i]
+            var_d += a2 * (L / M) * vd
+            var_o += a2 * (L * (L - 1) / (M * (M - 1))) * vo
+        r_d = mu_d / math.sqrt(mu_d ** 2 + var_d / N + 1e-300)
+        r_o = mu_o / math.sqrt(mu_o ** 2 + var_o / N + 1e-300)
+        return spec.lr * (r_d - r_o)
+
+    return adam_rate
+
+
+def noise_scale(obj: ReducedObjective, spec: OptimizerSpec, theta: float = 0.0) -> float:
+    """Standard deviation of the θ noise per update (0 for exact gradient flow)."""
+    M = obj.model.M
+    if spec.optimizer == "flow":
+        return 0.0
+    if spec.optimizer == "sgd":
+        return spec.lr / (M - 1) * math.sqrt(_sgd_noise_variance(obj, spec, theta) / spec.batch)
+    return spec.lr / math.sqrt(M - 1)
+
+
+def noise_scale_theta0(obj: ReducedObjective, spec: OptimizerSpec, *, h: float = 1e-4,
+                       t_max: float = 2e5) -> tuple[float, float, float]:
+    r"""``(θ_n, ε, s)``: the noise-scale start :math:`s/\sqrt{2\epsilon}`, growth ε and noise s.
+
+    ε is the slope of the expected rate at θ = 0 (central difference, step h).  Where
+    the instability is too slow to act within ``t_max`` updates (ε ≤ 1/t_max) the
+    linearised recursion is a plain random walk and θ_n is s, one update's kick.
+
+    Examples
+    --------
+    >>> from dynamics import Spectrum, TaskModel
+    >>> obj = ReducedObjective(model=TaskModel(group="Z96", c_B=4), spectrum=Spectrum((5, 15, 45)))
+    >>> th, eps, s = noise_scale_theta0(obj, OptimizerSpec(optimizer="sgd", lr=30.0, batch=512))
+    >>> bool(0 < th < 0.5 and eps > 0)
+    True
+    """
+    s = noise_scale(obj, spec)
+    if s == 0.0:
+        return 0.0, 0.0, 0.0
+    rate = update_rate(obj, spec)
+    eps = (rate(h) - rate(-h)) / (2 * h)
+    th = s / math.sqrt(2 * eps) if eps > 1.0 / t_max else s
+    return float(th), float(eps), float(s)
+
+
+def simulate_noisy_sgd(obj: ReducedObjective, spec: OptimizerSpec, *, n_updates: int,
+                       n_runs: int = 64, theta0: float = 0.0,
+                       seed: int | np.random.Generator = 0) -> np.ndarray:
+    r"""Monte Carlo of the reduced stochastic recursion, for checking the noise-driven start.
+
+    :math:`\theta_{u+1} = \theta_u + \text{rate}(\theta_u) + s(\theta_u)\,\xi_u`, with ξ standard
+    normal, for ``n_runs`` independent runs; returns θ of shape (n_runs, n_updates + 1).
+    The rate is evaluated on a grid and interpolated, so the loop is vectorised over runs.
+
+    Examples
+    --------
+    >>> from dynamics import Spectrum, TaskModel
+    >>> obj = ReducedObjective(model=TaskModel(group="Z24", M=16, c_B=4), spectrum=Spectrum((4,)))
+    >>> th = simulate_noisy_sgd(obj, OptimizerSpec(lr=10.0, batch=64), n_updates=5, n_runs=3)
+    >>> th.shape
+    (3, 6)
+    """
+    rng = np.random.default_rng(seed)
+    rate = update_rate(obj, spec)
+    grid = np.linspace(-6.0, 12.0, 721)
+    r_grid = np.array([rate(g) for g in grid])
+    s_grid = np.array([noise_scale(obj, spec, g) for g in grid[::8]])
+    th = np.empty((n_runs, n_updates + 1))
+    th[:, 0] = theta0
+    for u in range(n_updates):
+        cur = th[:, u]
+        th[:, u + 1] = cur + np.interp(cur, grid, r_grid) \
+            + np.interp(cur, grid[::8], s_grid) * rng.standard_normal(n_runs)
+    return th
