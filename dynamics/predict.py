@@ -134,8 +134,8 @@ def find_plateaus(t: NDArray, p_success: NDArray, weights, *, target: float = 0.
     --------
     >>> t = np.linspace(0, 10, 101)
     >>> P = np.vstack([np.clip(t / 2, 0, 1), np.where(t < 8, 0.0, 1.0)])
-    >>> find_plateaus(t, P, [0.5, 0.5], start=0.5)
-    ((2.0, 7.9),)
+    >>> [(round(a, 2), round(b, 2)) for a, b in find_plateaus(t, P, [0.5, 0.5], start=0.5)]
+    [(2.0, 7.8)]
     """
     J = np.tensordot(np.asarray(weights, dtype=float), p_success, axes=1)
     if len(t) < 3:
@@ -207,9 +207,11 @@ def predict(model: TaskModel, spectrum: Spectrum, *, optimizer: str = "sgd", lr:
 
     Examples
     --------
-    >>> r = predict(TaskModel(group="Z24", M=16, c_B=4), Spectrum((2, 6)), lr=10.0)
-    >>> r.regime, r.status
-    ('relay', 1)
+    The working recipe of theory.md §6 (SGD, lr 30, batch 512, 1/L, baseline):
+
+    >>> model = TaskModel(group="Z96", c_B=4)
+    >>> predict(model, Spectrum((5, 15, 45))).regime, predict(model, Spectrum((5, 45))).regime
+    ('relay', 'plateau')
     """
     spec = OptimizerSpec(optimizer=optimizer, lr=lr, batch=batch,
                          length_normalized=length_normalized, baseline=baseline)
