@@ -48,6 +48,7 @@ from typing import Any, Hashable, Iterable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import sparse
 
 from .groups.symmetric import rank_permutations
 from .irreps import standard_tableaux, young_generator_matrices
@@ -99,12 +100,17 @@ def _coset_perm(m: int, j: int) -> NDArray[np.intp]:
 
 @lru_cache(maxsize=12)
 def leaf_to_element(n: int) -> NDArray[np.intp]:
-    """``idx[leaf]`` = index in ``SymmetricGroup(n).elements`` of the leaf's element."""
-    perms = np.zeros((1, 1), dtype=np.int8)
+    """``idx[leaf]`` = index in ``SymmetricGroup(n).elements`` of the leaf's element.
+
+    The leaf of c^{(n)}_{j_n} ⋯ c^{(2)}_{j_2} is the mixed-radix number
+    (j_2, j_3, …, j_n), j_2 most significant.
+    """
+    perms = np.zeros((1, 1), dtype=np.int8)  # rows in C order of (j_m, …, j_2)
     for m in range(2, n + 1):
         ext = np.concatenate([perms, np.full((len(perms), 1), m - 1, np.int8)], axis=1)
         perms = np.concatenate([_coset_perm(m, j).astype(np.int8)[ext] for j in range(m)], axis=0)
     idx = rank_permutations(perms) if n > 1 else np.zeros(1, dtype=np.intp)
+    idx = np.ascontiguousarray(idx.reshape(tuple(range(n, 0, -1))).transpose().reshape(-1))
     idx.setflags(write=False)
     return idx
 
@@ -118,25 +124,41 @@ def _element_to_leaf(n: int) -> NDArray[np.intp]:
     return out
 
 
-def _coset_matrices(lam: Partition) -> NDArray:
-    m, d = sum(lam), _dim(lam)
-    gens = young_generator_matrices(lam)
-    C = np.empty((m, d, d))
-    C[m - 1] = np.eye(d)
-    for j in range(m - 2, -1, -1):  # ρ(c_j) = ρ(s_j) ρ(c_{j+1})
-        C[j] = gens[j] @ C[j + 1]
-    C.setflags(write=False)
-    return C
-
-
-_coset_matrices_cached = lru_cache(maxsize=None)(_coset_matrices)
+@lru_cache(maxsize=None)
+def _sparse_generators(lam: Partition) -> tuple[sparse.csr_matrix, ...]:
+    """ρ_λ(s_i) as sparse matrices (at most two entries per row)."""
+    return tuple(sparse.csr_matrix(g) for g in young_generator_matrices(lam))
 
 
 def coset_matrices(lam: Partition) -> NDArray:
-    """ρ_λ(c_j) for j = 0..m−1, shape (m, d, d), read-only (cached for m <= 9)."""
-    if sum(lam) <= _CACHE_MAX_N:
-        return _coset_matrices_cached(lam)
-    return _coset_matrices(lam)
+    """ρ_λ(c_j) for j = 0..m−1, shape (m, d, d)."""
+    m, d = sum(lam), _dim(lam)
+    gens = _sparse_generators(lam)
+    C = np.empty((m, d, d))
+    C[m - 1] = np.eye(d)
+    for j in range(m - 2, -1, -1):  # ρ(c_j) = ρ(s_j) ρ(c_{j+1}); ρ(s_j) has <= 2 entries a row
+        C[j] = gens[j] @ C[j + 1]
+    return C
+
+
+def _blocks(lam: Partition) -> tuple[tuple[Partition, int, int, NDArray], ...]:
+    """Per corner μ: (μ, start, stop, K) with K[a, (c, j)] = ρ_λ(c_j)[a, start + c], (d, d_μ·m)."""
+    C = coset_matrices(lam)
+    m, d = C.shape[0], C.shape[1]
+    out = []
+    for mu, start, stop in _corners(lam):
+        K = np.ascontiguousarray(C[:, :, start:stop].transpose(1, 2, 0)).reshape(d, (stop - start) * m)
+        K.setflags(write=False)
+        out.append((mu, start, stop, K))
+    return tuple(out)
+
+
+_blocks_cached = lru_cache(maxsize=None)(_blocks)
+
+
+def _gemm_blocks(lam: Partition):
+    """:func:`_blocks`, cached for m <= 9 (S_10's tables alone would hold ~290 MB)."""
+    return _blocks_cached(lam) if sum(lam) <= _CACHE_MAX_N else _blocks(lam)
 
 
 # ---------------------------------------------------------------- array backends
@@ -160,6 +182,10 @@ class _NumpyOps:
     @staticmethod
     def const(arr, like, cache=True):
         return arr
+
+    @staticmethod
+    def contiguous(a):
+        return np.ascontiguousarray(a)
 
     @staticmethod
     def index(n, like, inverse):
@@ -188,15 +214,19 @@ class _TorchOps:
         import torch
         return torch.zeros(shape, dtype=like.dtype, device=like.device)
 
+    @staticmethod
+    def contiguous(a):
+        return a.contiguous()
+
     @classmethod
     def const(cls, arr, like, cache=True):
         import torch
         if not cache:
-            return torch.as_tensor(arr, device=like.device).to(like.dtype)
+            return torch.from_numpy(np.array(arr)).to(device=like.device, dtype=like.dtype)
         key = (id(arr), like.dtype, str(like.device))
         hit = cls._cache.get(key)
         if hit is None or hit[0] is not arr:
-            hit = (arr, torch.as_tensor(arr, device=like.device).to(like.dtype))
+            hit = (arr, torch.from_numpy(np.array(arr)).to(device=like.device, dtype=like.dtype))
             if len(cls._cache) > 512:
                 cls._cache.clear()
             cls._cache[key] = hit
@@ -220,6 +250,11 @@ def _ops(x: Any):
 
 
 # ---------------------------------------------------------------- transforms
+# Storage: at level m the coefficient of λ ⊢ m is an array (d, Q, d) laid out as
+# [row][sub-problem q][column], q running over batch × n!/m! with the coset index
+# of the next level most significant, q = j_{m+1}·Q' + q'.  Then for a corner μ
+# the step Σ_j ρ_λ(c_j)[:, μ] F_j(μ) is ONE matrix product K @ F_μ.reshape(d_μ·m, ·)
+# with no copy of F_μ; only the result is written into λ's column block.
 def forward(n: int, f: Any, labels: Sequence[Partition]) -> dict[Partition, Any]:
     """f̂(λ) for λ in ``labels``; ``f`` has shape batch + (n!,) in ``G.elements`` order.
 
@@ -230,23 +265,25 @@ def forward(n: int, f: Any, labels: Sequence[Partition]) -> dict[Partition, Any]
     B = prod(batch)
     x = f.reshape(B, N)[:, ops.index(n, f, inverse=False)]
     needed = _needed(n, labels)
-    F = {(1,): x.reshape(B * N, 1, 1)}
+    F = {(1,): ops.contiguous(x.T).reshape(1, N * B, 1)}
     for m in range(2, n + 1):
-        P = B * (N // factorial(m))
+        Q = B * (N // factorial(m))
         level = {}
         for lam in needed[m]:
-            C = ops.const(coset_matrices(lam), x, m <= _CACHE_MAX_N)
-            d = C.shape[-1]
-            out = ops.empty((P, d, d), x)
-            for mu, start, stop in _corners(lam):
+            blocks = _gemm_blocks(lam)
+            d = blocks[0][3].shape[0]
+            out = None if len(blocks) == 1 else ops.empty((d, Q, d), x)
+            for mu, start, stop, K in blocks:
                 dm = stop - start
-                Fm = F[mu].reshape(P, m, dm, dm)
-                # Σ_j C_j[:, μ] F_j(μ): one GEMM over (j, c), batched over the P sub-problems.
-                res = ops.tensordot(C[:, :, start:stop], Fm, ([0, 2], [1, 2]))  # (d, P, dm)
-                out[:, :, start:stop] = ops.permute(res, (1, 0, 2))
+                res = ops.const(K, x, m <= _CACHE_MAX_N) @ F[mu].reshape(dm * m, Q * dm)
+                if out is None:
+                    out = res.reshape(d, Q, d)
+                else:
+                    out[:, :, start:stop] = res.reshape(d, Q, dm)
             level[lam] = out
         F = level
-    return {lam: F[lam].reshape(batch + F[lam].shape[-2:]) for lam in labels}
+    return {lam: ops.permute(F[lam].reshape(F[lam].shape[0], B, -1), (1, 0, 2)).reshape(
+        batch + (F[lam].shape[0],) * 2) for lam in labels}
 
 
 def inverse(n: int, F: dict[Hashable, Any]) -> Any:
@@ -256,18 +293,24 @@ def inverse(n: int, F: dict[Hashable, Any]) -> Any:
     batch, N = tuple(first.shape[:-2]), factorial(n)
     B = prod(batch)
     needed = _needed(n, F.keys())
-    W = {lam: F[lam].reshape((B,) + tuple(F[lam].shape[-2:])) * (_dim(lam) / N) for lam in needed[n]}
+    W = {}
+    for lam in needed[n]:
+        d = _dim(lam)
+        w = ops.permute(F[lam].reshape(B, d, d), (1, 0, 2)) * (d / N)   # [row][b][col]
+        W[lam] = ops.contiguous(w)
     for m in range(n, 1, -1):
-        P = B * (N // factorial(m))
+        Q = B * (N // factorial(m))
         below = {}
         for lam in needed[m]:
-            C = ops.const(coset_matrices(lam), W[lam], m <= _CACHE_MAX_N)
-            for mu, start, stop in _corners(lam):
+            blocks = _gemm_blocks(lam)
+            d = blocks[0][3].shape[0]
+            for mu, start, stop, K in blocks:
                 dm = stop - start
-                # transpose of the forward step: F_j(μ) += C_j[:, μ]^T W(λ)[:, μ]
-                res = ops.tensordot(C[:, :, start:stop], W[lam][:, :, start:stop], ([1], [1]))
-                res = ops.permute(res, (2, 0, 1, 3)).reshape(P * m, dm, dm)  # (P·m, dm, dm)
+                # transpose of the forward step: F_j(μ) += ρ_λ(c_j)[:, μ]^T W(λ)[:, μ]
+                Wb = W[lam] if len(blocks) == 1 else ops.contiguous(W[lam][:, :, start:stop])
+                res = ops.const(K, Wb, m <= _CACHE_MAX_N).T @ Wb.reshape(d, Q * dm)
+                res = res.reshape(dm, m * Q, dm)
                 below[mu] = res if mu not in below else below[mu] + res
         W = below
-    leaves = W[(1,)].reshape(B, N)
+    leaves = W[(1,)].reshape(N, B).T
     return leaves[:, ops.index(n, leaves, inverse=True)].reshape(batch + (N,))
