@@ -1,0 +1,107 @@
+"""Command line: character tables, irreps and group facts.
+
+Usage::
+
+    python -m groupfourier table S5            # the exact character table, aligned
+    python -m groupfourier table D6 --json t.json
+    python -m groupfourier irreps S4 [--form seminormal] [--json PATH]
+    python -m groupfourier info Z12 [--json PATH]
+
+Group names: ``Z<n>`` (or ``C<n>``), ``D<n>`` (n vertices, order 2n), ``S<n>``.
+JSON is written atomically (temporary file, then ``os.replace``) with labels as
+lists and exact values as strings.  A bad argument prints one line on stderr and
+exits with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from typing import Any, Sequence
+
+from .characters import character_table
+from .groups import group_from_name
+
+__all__ = ["main", "build_parser", "write_json_atomic"]
+
+
+def write_json_atomic(path: str, data: Any) -> None:
+    """Write ``data`` as JSON to ``path`` via a temporary file in the same folder and ``os.replace``."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ValueError(f"--json: the folder {folder!r} of {path!r} does not exist; create it first.")
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(data, fh, indent=1)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m groupfourier",
+        description="Exact representation theory of Z_n, D_n (n vertices, order 2n) and S_n.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.add_argument("group", help="Z<n>, D<n> (n vertices, order 2n) or S<n>, e.g. S5, D6, Z12")
+        p.add_argument("--json", metavar="PATH", help="also write the result as JSON (atomically)")
+        return p
+
+    add("table", "print the exact character table (rows: irreps, columns: conjugacy classes)")
+    p = add("irreps", "list the irreducible representations: label and dimension")
+    p.add_argument("--form", default=None,
+                   help="complex|real (Z_n, D_n) or orthogonal|seminormal (S_n); default: the first")
+    add("info", "order, conjugacy classes and number of irreps")
+    return parser
+
+
+def _labels(x: Any) -> Any:
+    return [_labels(y) for y in x] if isinstance(x, tuple) else x
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code (0 success, 2 bad input)."""
+    args = build_parser().parse_args(argv)
+    try:
+        G = group_from_name(args.group)
+        if args.command == "table":
+            table = character_table(G)
+            print(table)
+            data = table.to_dict()
+        elif args.command == "irreps":
+            irreps = G.irreps(args.form)
+            print(f"{G.name}: {len(irreps)} irreps, form {irreps[0].form!r}")
+            for rho in irreps:
+                print(f"  {str(rho.label):<24} dim {rho.dim}")
+            data = {"group": G.name, "form": irreps[0].form,
+                    "irreps": [{"label": _labels(r.label), "dim": r.dim} for r in irreps]}
+        else:
+            classes = G.conjugacy_classes
+            data = {"group": G.name, "repr": repr(G), "order": G.order, "abelian": G.is_abelian,
+                    "classes": [{"label": _labels(c.label), "size": c.size,
+                                 "representative": _labels(c.representative)} for c in classes],
+                    "irreps": len(classes)}
+            print(f"{G!r}: order {G.order}, {len(classes)} conjugacy classes "
+                  f"({'abelian' if G.is_abelian else 'non-abelian'})")
+            for c in classes:
+                print(f"  class {str(c.label):<24} size {c.size:<10} representative {c.representative}")
+        if args.json:
+            write_json_atomic(args.json, data)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
