@@ -349,6 +349,14 @@ def _symmetric_character_array(n: int) -> tuple[NDArray, tuple[tuple[int, ...], 
     return arr, partitions(n)
 
 
+def _clear_caches() -> None:
+    """Forget every cached table and rim-hook list (for cold-start benchmarks)."""
+    from . import partitions as _partitions_module
+    for f in (_partition_index, _rim_hooks, _tail_start, _mn_table, _symmetric_character_array,
+              _character_table, _partitions_module._partitions):
+        f.cache_clear()
+
+
 def _integer_matrix(arr: NDArray) -> sp.ImmutableMatrix:
     """An ImmutableMatrix of integers, built without re-sympifying every entry.
 
