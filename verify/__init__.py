@@ -13,7 +13,7 @@ Programmatic use (the sweep engine calls this)::
 
 Modules: ``config`` (RunConfig, presets), ``tasks`` (prompt sampler), ``heads``
 (idealised and learned heads, rollouts), ``model`` (attention policy), ``algos``
-(REINFORCE, GRPO, exact gradient), ``metrics`` (metric names), ``train`` (driver,
+(REINFORCE, GRPO, exact gradient), ``metrics`` (metric names), ``train`` (the driver,
 logging, checkpoints), ``compare`` (against ``dynamics``).
 """
 
