@@ -1,0 +1,153 @@
+"""Command line: ``python -m dynamics predict ...`` and ``python -m dynamics phase-diagram ...``.
+
+A ``ValueError`` becomes one line on stderr and exit code 2; JSON is written atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+__all__ = ["main", "build_parser", "write_json_atomic"]
+
+
+def write_json_atomic(path: str | os.PathLike, obj) -> None:
+    """Write JSON to a temporary file in the target directory, then ``os.replace`` it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(obj, f, indent=1, allow_nan=False)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _floats(text: str, name: str) -> list[float]:
+    try:
+        return [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise ValueError(f"--{name}: expected comma-separated numbers such as '2,4,8'; got {text!r}.") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m dynamics",
+                                description="Predict relay and plateau learning of RLVR on group "
+                                            "state tracking (our reconstruction of the theory).")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(q):
+        q.add_argument("--M", type=int, default=64, help="number of identifiers (default 64)")
+        q.add_argument("--optimizer", choices=["sgd", "adam", "flow"], default="sgd",
+                       help="sgd/adam: t in updates; flow: exact gradient flow time")
+        q.add_argument("--lr", type=float, default=30.0, help="learning rate (default 30, SGD recipe)")
+        q.add_argument("--batch", type=int, default=512, help="prompts per update (default 512)")
+        q.add_argument("--no-length-norm", action="store_true", help="REINFORCE without 1/L")
+        q.add_argument("--no-baseline", action="store_true", help="REINFORCE without baseline")
+        q.add_argument("--form", choices=["exact", "mean_field"], default="exact",
+                       help="exact Fourier success probability or the mean-field form")
+        q.add_argument("--json", metavar="PATH", help="write the result as JSON (atomically)")
+
+    q = sub.add_parser("predict", help="per-horizon times, plateau intervals and regime")
+    q.add_argument("--group", required=True, help="Z<n>, D<n> (n vertices) or S<n>, e.g. Z96")
+    q.add_argument("--horizons", required=True, help="comma-separated horizons, e.g. 5,15,45")
+    q.add_argument("--weights", help="comma-separated weights summing to 1 (default uniform)")
+    q.add_argument("--cB", type=float, default=4.0, help="head strength c_B (B = c_B log|G|)")
+    q.add_argument("--t-max", type=float, default=None, help="integration horizon")
+    common(q)
+
+    q = sub.add_parser("phase-diagram", help="relay/plateau regimes over (R, c_B) or (R, |G|)")
+    q.add_argument("--group", default="Z96", help="group (or family, for --over order)")
+    q.add_argument("--ratios", default="1.5,2,3,4,5,6,7,9", help="ratios R of {easy, R·easy}")
+    q.add_argument("--over", choices=["cB", "order"], default="cB", help="second axis")
+    q.add_argument("--values", default="2.5,3,3.5,4,5,6,8", help="values of the second axis")
+    q.add_argument("--cB", type=float, default=4.0, help="c_B when --over order")
+    q.add_argument("--easy", type=int, default=5, help="easy horizon L0 (default 5)")
+    q.add_argument("--out", default="phase_diagram.png", help="figure path (default phase_diagram.png)")
+    common(q)
+    return p
+
+
+def _predict_kw(args) -> dict:
+    return dict(optimizer=args.optimizer, lr=args.lr, batch=args.batch,
+                length_normalized=not args.no_length_norm, baseline=not args.no_baseline,
+                form=args.form)
+
+
+def _fmt(v: float) -> str:
+    return "never" if not math.isfinite(v) else f"{v:.0f}"
+
+
+def _run_predict(args) -> int:
+    from groupfourier import group_from_name
+
+    from .model import TaskModel
+    from .predict import predict
+    from .spectrum import Spectrum, parse_horizons
+
+    model = TaskModel(group=group_from_name(args.group), M=args.M, c_B=args.cB)
+    weights = _floats(args.weights, "weights") if args.weights else None
+    spectrum = Spectrum(parse_horizons(args.horizons), weights)
+    r = predict(model, spectrum, t_max=args.t_max, **_predict_kw(args))
+    print(f"{model!r}  {spectrum!r}  optimizer={args.optimizer} lr={args.lr:g} batch={args.batch}")
+    print(f"time unit: {r.time_unit}; start theta0 = {r.theta0:.3g}")
+    lv = r.levels
+    print(f"{'L':>4} {'chance+eps':>12} {'0.5':>10} {'0.9':>10}")
+    for L in r.horizons:
+        print(f"{L:>4} {_fmt(r.crossings[(L, lv[0])]):>12} {_fmt(r.crossings[(L, lv[1])]):>10} "
+              f"{_fmt(r.crossings[(L, lv[2])]):>10}")
+    pl = ", ".join(f"[{_fmt(a)}, {_fmt(b)}]" for a, b in r.plateaus) or "none"
+    print(f"plateaus: {pl}")
+    print(f"first phase: {_fmt(r.first_phase)}; regime: {r.regime}; {r.message}")
+    if args.json:
+        write_json_atomic(args.json, r.to_dict())
+    return 0
+
+
+def _run_phase(args) -> int:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .phase import phase_diagram, plot_phase_diagram
+
+    pd = phase_diagram(args.group, _floats(args.ratios, "ratios"), _floats(args.values, "values"),
+                       parameter="c_B" if args.over == "cB" else "order", c_B=args.cB, M=args.M,
+                       easy=args.easy, **_predict_kw(args))
+    width = max(len(x) for x in ("relay", "plateau", "stalled"))
+    print(("c_B" if args.over == "cB" else "|G|").rjust(6) + " " +
+          " ".join(f"R={r:g}".rjust(width) for r in pd.ratios))
+    for v, row in zip(pd.values, pd.regime):
+        print(f"{v:>6g} " + " ".join(x.rjust(width) for x in row))
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    plot_phase_diagram(pd, ax)
+    fig.tight_layout()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+    print(f"figure: {out}")
+    if args.json:
+        write_json_atomic(args.json, pd.to_dict())
+    return 0
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _run_predict(args) if args.command == "predict" else _run_phase(args)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,250 @@
+r"""Phase diagrams (relay vs plateau over (R, c_B) or (R, |G|)) and escape-time scaling laws.
+
+The family of spectra is a two-level jump :math:`\{L_0, \mathrm{round}(R L_0)\}` with
+equal weights, :math:`L_0 = 5` by default.  The **escape time** is the plateau the
+hard horizon sits through after the easy one is learned,
+:math:`T_\text{esc} = t(L_\text{hard}, 0.5) - t(L_\text{prev}, 0.5)`, in updates, where
+:math:`L_\text{prev}` is the level below the hardest one.
+
+A scaling law is fitted by least squares on logarithms, either a power law
+:math:`T = a x^k` (fit of log T on log x) or an exponential :math:`T = a e^{k x}`
+(fit of log T on x); :func:`fit_scaling` reports the exponent and :math:`R^2`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal, Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from groupfourier import group_from_name
+
+from .model import TaskModel
+from .predict import predict
+from .spectrum import Spectrum
+
+__all__ = ["PhaseDiagram", "phase_diagram", "plot_phase_diagram", "ScalingFit", "fit_scaling",
+           "escape_time", "escape_scan"]
+
+REGIME_CODES = {"relay": 0, "plateau": 1, "stalled": 2}
+
+
+def _jump(L0: int, R: float) -> Spectrum:
+    return Spectrum((L0, int(round(R * L0))))
+
+
+def escape_time(model: TaskModel, spectrum: Spectrum, **predict_kw) -> tuple[float, str, float]:
+    """``(T_esc, regime, first_phase)`` for a spectrum; T_esc is ``inf`` when never escaped.
+
+    Examples
+    --------
+    >>> T, regime, first = escape_time(TaskModel(group="Z96", c_B=4), Spectrum((5, 45)))
+    >>> regime, bool(T > 5 * first)
+    ('plateau', True)
+    """
+    r = predict(model, spectrum, **predict_kw)
+    hs = spectrum.horizons
+    T = r.crossings[(hs[-1], 0.5)] - r.crossings[(hs[max(len(hs) - 2, 0)], 0.5)]
+    return (float(T) if math.isfinite(T) else math.inf), r.regime, float(r.first_phase)
+
+
+@dataclass(frozen=True, repr=False)
+class PhaseDiagram:
+    """Regimes over a grid of ratios R (columns) and a second parameter (rows).
+
+    Attributes
+    ----------
+    ratios : (n_R,)
+    values : (n_v,), the second parameter's values (c_B, or |G|)
+    parameter : "c_B" or "order"
+    regime : (n_v, n_R) array of str
+    escape : (n_v, n_R) escape times in updates (inf: never)
+    first_phase : (n_v, n_R)
+    """
+
+    ratios: NDArray
+    values: NDArray
+    parameter: str
+    regime: NDArray
+    escape: NDArray
+    first_phase: NDArray
+    group_family: str
+    easy: int
+
+    def __repr__(self) -> str:
+        return (f"PhaseDiagram(parameter={self.parameter!r}, ratios={self.ratios.tolist()}, "
+                f"values={self.values.tolist()})")
+
+    def critical_ratio(self) -> NDArray:
+        """Per row, the smallest ratio labelled plateau or stalled (nan if none)."""
+        out = np.full(len(self.values), np.nan)
+        for i in range(len(self.values)):
+            bad = np.nonzero(self.regime[i] != "relay")[0]
+            if len(bad):
+                out[i] = self.ratios[bad[0]]
+        return out
+
+    def to_dict(self) -> dict:
+        def num(v):
+            return None if not math.isfinite(v) else float(v)
+        return {"parameter": self.parameter, "ratios": self.ratios.tolist(),
+                "values": self.values.tolist(), "regime": self.regime.tolist(),
+                "escape": [[num(v) for v in row] for row in self.escape],
+                "first_phase": [[num(v) for v in row] for row in self.first_phase],
+                "group_family": self.group_family, "easy": self.easy}
+
+
+def phase_diagram(group: str, ratios: Sequence[float], values: Sequence[float], *,
+                  parameter: Literal["c_B", "order"] = "c_B", c_B: float = 4.0, M: int = 64,
+                  easy: int = 5, **predict_kw) -> PhaseDiagram:
+    r"""Regime of the jump spectrum :math:`\{L_0, R L_0\}` over (R, c_B) or (R, |G|).
+
+    Parameters
+    ----------
+    group : str
+        A group name; with ``parameter="order"`` only its family letter is used and
+        ``values`` are the orders (``Z`` orders, ``D`` vertex counts·2, ``S`` not supported).
+    ratios, values : sequences
+    predict_kw
+        Passed to :func:`dynamics.predict.predict` (optimizer, lr, batch, ...).
+
+    Examples
+    --------
+    >>> pd = phase_diagram("Z24", [2, 4], [4.0], M=24, easy=3)
+    >>> pd.regime.tolist()
+    [['relay', 'plateau']]
+    """
+    ratios = np.asarray(ratios, dtype=float)
+    values = np.asarray(values, dtype=float)
+    if parameter not in ("c_B", "order"):
+        raise ValueError(f"phase_diagram: parameter must be 'c_B' or 'order'; got {parameter!r}.")
+    base = group_from_name(group)
+    fam = base.name[0]
+    if parameter == "order" and fam not in "ZD":
+        raise ValueError(f"phase_diagram: parameter='order' scans Z_n or D_n orders; got group "
+                         f"{group!r}. Use a 'Z' or 'D' group.")
+    regime = np.empty((len(values), len(ratios)), dtype=object)
+    esc = np.full(regime.shape, np.inf)
+    first = np.full(regime.shape, np.inf)
+    for i, v in enumerate(values):
+        if parameter == "c_B":
+            model = TaskModel(group=base, M=M, c_B=float(v))
+        else:
+            n = int(round(v))
+            G = group_from_name(f"Z{n}" if fam == "Z" else f"D{n // 2}")
+            model = TaskModel(group=G, M=M, c_B=c_B)
+        for j, R in enumerate(ratios):
+            T, reg, f = escape_time(model, _jump(easy, R), **predict_kw)
+            regime[i, j], esc[i, j], first[i, j] = reg, T, f
+    return PhaseDiagram(ratios, values, parameter, regime.astype(str), esc, first, fam, easy)
+
+
+def plot_phase_diagram(pd: PhaseDiagram, ax=None):
+    """Draw the regimes (colour) and log10 of escape/first-phase (text) on a grid.
+
+    Returns the matplotlib Axes.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    codes = np.vectorize(REGIME_CODES.get)(pd.regime).astype(float)
+    cmap = ListedColormap(["#4daf4a", "#e41a1c", "#999999"])
+    ax.imshow(codes, cmap=cmap, vmin=0, vmax=2, origin="lower", aspect="auto")
+    ax.set_xticks(range(len(pd.ratios)), [f"{r:g}" for r in pd.ratios])
+    ax.set_yticks(range(len(pd.values)), [f"{v:g}" for v in pd.values])
+    ax.set_xlabel(f"ratio R (spectrum {{{pd.easy}, R·{pd.easy}}})")
+    ax.set_ylabel("c_B" if pd.parameter == "c_B" else "|G|")
+    for i in range(len(pd.values)):
+        for j in range(len(pd.ratios)):
+            e, f = pd.escape[i, j], pd.first_phase[i, j]
+            txt = "∞" if not math.isfinite(e) else f"{e / f:.1f}" if f > 0 else ""
+            ax.text(j, i, txt, ha="center", va="center", fontsize=7)
+    ax.set_title("green relay · red plateau · grey stalled\n(text: escape time / first phase)",
+                 fontsize=9)
+    return ax
+
+
+@dataclass(frozen=True)
+class ScalingFit:
+    r"""A fitted law :math:`T = a x^k` ("power") or :math:`T = a e^{k x}` ("exp")."""
+
+    law: str
+    prefactor: float
+    exponent: float
+    r2: float
+    n_points: int
+
+    def __call__(self, x):
+        x = np.asarray(x, dtype=float)
+        return self.prefactor * (x ** self.exponent if self.law == "power" else np.exp(self.exponent * x))
+
+    def __str__(self) -> str:
+        form = f"x^{self.exponent:.3g}" if self.law == "power" else f"exp({self.exponent:.3g} x)"
+        return f"T = {self.prefactor:.3g} · {form}  (R² = {self.r2:.4f}, {self.n_points} points)"
+
+
+def fit_scaling(x: Sequence[float], T: Sequence[float], law: Literal["power", "exp"] = "power"
+                ) -> ScalingFit:
+    """Least-squares fit on logarithms, ignoring non-finite or non-positive times.
+
+    Examples
+    --------
+    >>> f = fit_scaling([1, 2, 4], [3, 12, 48])
+    >>> round(f.exponent, 6), round(f.prefactor, 6)
+    (2.0, 3.0)
+    """
+    x = np.asarray(x, dtype=float)
+    T = np.asarray(T, dtype=float)
+    ok = np.isfinite(T) & (T > 0) & np.isfinite(x)
+    if ok.sum() < 2:
+        raise ValueError(f"fit_scaling: need at least 2 finite positive times; got {T.tolist()}.")
+    if law not in ("power", "exp"):
+        raise ValueError(f"fit_scaling: law must be 'power' or 'exp'; got {law!r}.")
+    X = np.log(x[ok]) if law == "power" else x[ok]
+    Y = np.log(T[ok])
+    k, c = np.polyfit(X, Y, 1)
+    res = Y - (k * X + c)
+    ss = ((Y - Y.mean()) ** 2).sum()
+    r2 = 1.0 - (res ** 2).sum() / ss if ss > 0 else 1.0
+    return ScalingFit(law, float(math.exp(c)), float(k), float(r2), int(ok.sum()))
+
+
+def escape_scan(parameter: Literal["ratio", "hard", "order", "c_B"], values: Sequence[float], *,
+                group: str = "Z96", c_B: float = 4.0, M: int = 64, easy: int = 5,
+                ratio: float = 9.0, **predict_kw) -> NDArray[np.float64]:
+    r"""Escape times over one parameter, the others at their base values.
+
+    * ``"ratio"``: spectrum {easy, R·easy};
+    * ``"hard"``: ladder {easy, 3·easy, L} for hard horizons L > 3·easy (the last gap grows);
+    * ``"order"``: |G| for the family of ``group`` (Z or D), spectrum {easy, ratio·easy};
+    * ``"c_B"``: head strength, spectrum {easy, ratio·easy}.
+
+    Examples
+    --------
+    >>> escape_scan("ratio", [2, 4], group="Z24", M=24, easy=3).round(0).tolist()
+    [6.0, 71.0]
+    """
+    base = group_from_name(group)
+    out = []
+    for v in values:
+        model, spec = TaskModel(group=base, M=M, c_B=c_B), _jump(easy, ratio)
+        if parameter == "ratio":
+            spec = _jump(easy, v)
+        elif parameter == "hard":
+            spec = Spectrum((easy, 3 * easy, int(v)))
+        elif parameter == "order":
+            n = int(round(v))
+            G = group_from_name(f"Z{n}" if base.name[0] == "Z" else f"D{n // 2}")
+            model = TaskModel(group=G, M=M, c_B=c_B)
+        elif parameter == "c_B":
+            model = TaskModel(group=base, M=M, c_B=float(v))
+        else:
+            raise ValueError(f"escape_scan: parameter must be 'ratio', 'hard', 'order' or 'c_B'; "
+                             f"got {parameter!r}.")
+        out.append(escape_time(model, spec, **predict_kw)[0])
+    return np.array(out)
