@@ -71,3 +71,22 @@ def test_module_entry_point_and_help():
     assert ok.returncode == 0 and ok.stdout.startswith("D3 character table")
     helped = subprocess.run(run + ["--help"], capture_output=True, text=True)
     assert helped.returncode == 0 and "table" in helped.stdout and "irreps" in helped.stdout
+
+
+def test_every_test_named_in_docs_conventions_exists():
+    """docs/conventions.md names, for each convention, the test that checks it."""
+    import re
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "docs" / "conventions.md").read_text()
+    current = None
+    found = 0
+    for path, name in re.findall(r"`(?:([\w/]*test_\w+\.py))?::(\w+)`", text):
+        if path:
+            current = path if "/" in path else f"tests/groupfourier/{path}"
+        if current is None:  # the legend's `::name`
+            continue
+        source = (root / current).read_text()
+        assert re.search(rf"^def {name}\(", source, re.M), f"{current}::{name} named in docs is missing"
+        found += 1
+    assert found >= 40
