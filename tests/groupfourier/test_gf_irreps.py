@@ -149,7 +149,7 @@ def test_orthogonal_form_is_adapted_to_the_branching_chain():
 
 
 # -------------------------------------------------------------------- exact
-@settings(max_examples=15)
+@settings(max_examples=10)
 @given(groups(max_order=12), st.data())
 def test_exact_homomorphism_exactly(G, data):
     form = data.draw(st.sampled_from(forms_of(G)))
