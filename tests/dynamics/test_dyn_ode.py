@@ -1,0 +1,233 @@
+"""Reduced dynamics, optimiser rates, predictions and the CLI, against independent oracles."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+from scipy.integrate import quad
+from scipy.optimize import brentq
+
+from dynamics import Spectrum, TaskModel, sample_prompts, success_probability_torch
+from dynamics.__main__ import main
+from dynamics.ode import ReducedObjective, discrete_sgd, integrate_flow, per_identifier_flow
+from dynamics.optim import OptimizerSpec, noise_scale_theta0, simulate_noisy_sgd, update_rate
+from dynamics.phase import fit_scaling, phase_diagram
+from dynamics.predict import find_plateaus, predict, regime_label
+
+Z96 = TaskModel(group="Z96", c_B=4)
+
+
+def crossing_by_quadrature(obj, i, level, theta0=0.0):
+    """t = ∫ dθ / G(θ) from θ0 to the θ where horizon i reaches the level (1-d ODE)."""
+    f = lambda th: float(obj.success(th)[i]) - level
+    th_star = brentq(f, theta0, 30.0, xtol=1e-13)
+    pts = np.linspace(theta0, th_star, 41)
+    return sum(quad(lambda th: 1.0 / float(obj.rate(th)), a, b, epsabs=0, epsrel=1e-10, limit=200)[0]
+               for a, b in zip(pts[:-1], pts[1:]))
+
+
+@pytest.mark.parametrize("form", ["mean_field", "exact"])
+def test_event_times_match_quadrature(form):
+    obj = ReducedObjective(model=Z96, spectrum=Spectrum((5, 15)), form=form, length_normalized=False)
+    th0 = 0.0 if form == "mean_field" else 0.05
+    sol = integrate_flow(obj, theta0=th0, t_max=5e3)
+    for i, L in enumerate((5, 15)):
+        for lev in (0.5, 0.9):
+            assert sol.crossings[(L, lev)] == pytest.approx(crossing_by_quadrature(obj, i, lev, th0), rel=1e-4)
+
+
+def test_reproduces_prototype_mean_field_times():
+    """theory.md §4: mean field, |G|=96, c_B=4, uniform weights, no 1/L, time to 0.5."""
+    want = {(5, 15, 45): [384, 400, 414], (5, 45): [256, 2355], (5, 35): [256, 940]}
+    for hs, times in want.items():
+        obj = ReducedObjective(model=Z96, spectrum=Spectrum(hs), form="mean_field", length_normalized=False)
+        sol = integrate_flow(obj, t_max=5e3)
+        got = [sol.crossings[(L, 0.5)] for L in hs]
+        assert np.allclose(got, times, atol=1.0), (hs, got)
+    obj = ReducedObjective(model=Z96, spectrum=Spectrum((45,)), form="mean_field", length_normalized=False)
+    sol = integrate_flow(obj, t_max=1e6)
+    assert sol.status == 0 and math.isinf(sol.crossings[(45, 0.5)])
+    assert np.ptp(sol.theta) < 1e-12
+
+
+def test_sgd_q_entry_mapping_is_exact():
+    """One SGD step on the full Q moves ψ = mean(diag) − mean(off) by η/(M−1)·dP/dθ.
+
+    Chain rule gives Σ_diag ∂P/∂Q = dP/dθ; softmax shift invariance gives a zero row
+    sum, so Σ_off = −Σ_diag; hence the mapping holds exactly for any prompt sample."""
+    for name in ("Z12", "S4"):
+        G = TaskModel(group=name, M=8).group
+        M, L, B, theta, lr = 8, 3, 4.0, 0.7, 3.0
+        perm = torch.arange(M).roll(3)
+        pr = sample_prompts(G, L, 50, M=M, seed=1)
+        args = (torch.from_numpy(pr.ops), torch.from_numpy(pr.ids), torch.from_numpy(pr.s0))
+        Q = torch.zeros(M, M, dtype=torch.float64)
+        Q[perm, torch.arange(M)] = theta
+        Q.requires_grad_(True)
+        success_probability_torch(G, Q, *args, B=B, perm=perm).mean().backward()
+        diag = torch.zeros(M, M, dtype=torch.bool)
+        diag[perm, torch.arange(M)] = True
+        Qn = Q.detach() + lr * Q.grad
+        dpsi = float(Qn[diag].mean() - Qn[~diag].mean()) - theta
+        th = torch.tensor(theta, dtype=torch.float64, requires_grad=True)
+        Qt = torch.zeros(M, M, dtype=torch.float64).index_put((perm, torch.arange(M)), th.expand(M))
+        success_probability_torch(G, Qt, *args, B=B, perm=perm).mean().backward()
+        assert dpsi == pytest.approx(lr / (M - 1) * float(th.grad), rel=1e-10)
+
+
+def test_discrete_sgd_converges_to_flow_for_small_steps():
+    """Euler iterates of the flow: the error is first order in the step η/(M−1)."""
+    obj = ReducedObjective(model=TaskModel(group="S4", M=16, c_B=4), spectrum=Spectrum((3, 6)))
+    errs = []
+    for lr, n in ((1.0, 1000), (0.5, 2000)):
+        th = discrete_sgd(obj, lr=lr, n_updates=n)
+        sol = integrate_flow(obj, t_max=n, time_scale=lr / 15, levels=(), n_eval=n + 1)
+        errs.append(np.abs(th - sol.theta).max())
+        assert th[-1] > 1.0
+    assert errs[0] < 0.05 and errs[1] == pytest.approx(errs[0] / 2, rel=0.1)
+
+
+def test_flow_from_zero_never_moves_on_abelian_but_does_on_nonabelian():
+    for name, moves in (("Z24", False), ("D12", True), ("S4", True)):
+        obj = ReducedObjective(model=TaskModel(group=name, M=24, c_B=4), spectrum=Spectrum((3, 6)))
+        sol = integrate_flow(obj, t_max=2e4)
+        assert (sol.theta[-1] > 0.5) == moves, name
+
+
+def test_per_identifier_flow_reduces_to_one_coefficient():
+    obj = ReducedObjective(model=TaskModel(group="Z24", M=16, c_B=4), spectrum=Spectrum((3, 6)))
+    t, th, P = per_identifier_flow(obj, np.full(5, 0.3), t_max=200.0, n_eval=50)
+    sol = integrate_flow(obj, theta0=0.3, t_max=200.0, levels=(), n_eval=50)
+    assert np.allclose(th, sol.theta[None], atol=1e-6)
+    assert np.allclose(P, sol.p_success, atol=1e-7)
+
+
+def test_per_identifier_success_matches_full_q_average():
+    """Per-identifier coefficients θ_i: the polynomial at the population means (x̄, b̄)
+    against the exact full-Q success averaged over 20,000 random prompts.  Agreement is up
+    to the prompt samples and drawing identifiers without replacement (O(L/M)); the
+    one-coefficient ansatz at the mean θ is far off."""
+    from dynamics.ode import _step_derivatives
+    M, L = 64, 4
+    model = TaskModel(group="S4", M=M, c_B=4)
+    theta = np.random.default_rng(0).normal(1.0, 1.0, size=M)
+    perm = torch.arange(M).roll(5)
+    Q = torch.zeros(M, M, dtype=torch.float64)
+    Q[perm, torch.arange(M)] = torch.from_numpy(theta)
+    pr = sample_prompts(model.group, L, 20000, M=M, seed=3)
+    P = success_probability_torch(model.group, Q, torch.from_numpy(pr.ops), torch.from_numpy(pr.ids),
+                                  torch.from_numpy(pr.s0), B=model.B, perm=perm).mean().item()
+    obj = ReducedObjective(model=model, spectrum=Spectrum((L,)), n_prompts=4096)
+    x, b = _step_derivatives(model, theta, L)[:2]
+    assert obj._poly(L, x.mean(), b.mean())[0] == pytest.approx(P, abs=0.015)
+    assert abs(float(obj.success(theta.mean())[0]) - P) > 0.3
+
+
+def test_noise_scale_start_matches_stochastic_simulation():
+    """The deterministic flow started at θ_n = s/√(2ε) predicts the median escape time of
+    the stochastic recursion within a factor 1.5."""
+    model = TaskModel(group="Z24", M=24, c_B=4)
+    obj = ReducedObjective(model=model, spectrum=Spectrum((4,)))
+    spec = OptimizerSpec(optimizer="sgd", lr=20.0, batch=64)
+    th0, eps, s = noise_scale_theta0(obj, spec)
+    assert eps > 0 and s > 0
+    level = 1.0
+    pred = integrate_flow(obj, theta0=th0, t_max=1e5, rate=update_rate(obj, spec), levels=())
+    t_pred = float(np.interp(level, pred.theta, pred.t))
+    n = int(3 * t_pred)
+    runs = simulate_noisy_sgd(obj, spec, n_updates=n, n_runs=200, seed=0)
+    hit = np.argmax(np.abs(runs) >= level, axis=1).astype(float)
+    hit[~(np.abs(runs) >= level).any(axis=1)] = np.inf
+    med = float(np.median(hit))
+    assert t_pred / 1.5 < med < t_pred * 1.5, (t_pred, med)
+
+
+def test_adam_rate_is_sign_like_without_noise():
+    obj = ReducedObjective(model=TaskModel(group="S4", M=16, c_B=4), spectrum=Spectrum((3,)))
+    r = update_rate(obj, OptimizerSpec(optimizer="adam", lr=0.01, batch=10**15))
+    assert r(0.5) == pytest.approx(0.02, rel=1e-6)       # diagonal + off-target entries
+    r_noisy = update_rate(obj, OptimizerSpec(optimizer="adam", lr=0.01, batch=8))
+    assert 0 < r_noisy(0.5) < 0.02
+
+
+def test_predict_targets_on_z96():
+    """The issue's targets for the reduced ODE (SGD recipe of theory.md §6)."""
+    relay = predict(Z96, Spectrum((5, 15, 45)))
+    assert relay.regime == "relay" and relay.status == 1
+    assert relay.longest_plateau <= relay.first_phase
+    jump = predict(Z96, Spectrum((5, 45)))
+    assert jump.regime == "plateau" and jump.longest_plateau >= 5 * jump.first_phase
+    alone = predict(Z96, Spectrum((45,)))
+    assert alone.regime == "stalled" and math.isinf(alone.crossings[(45, alone.levels[0])])
+    # crossing times increase with the level and with the horizon
+    for r in (relay, jump):
+        for L in r.horizons:
+            ts = [r.crossings[(L, lev)] for lev in r.levels]
+            assert ts == sorted(ts)
+        assert [r.crossings[(L, 0.5)] for L in r.horizons] == sorted(r.crossings[(L, 0.5)] for L in r.horizons)
+
+
+def test_find_plateaus_and_regime_rule_on_synthetic_curves():
+    t = np.linspace(0, 100, 1001)
+    easy = np.clip(t / 10, 0, 1)
+    hard = np.clip((t - 80) / 10, 0, 1)
+    P = np.vstack([easy, hard])
+    pl = find_plateaus(t, P, [0.5, 0.5], start=1.0)
+    assert len(pl) == 1 and pl[0][0] == pytest.approx(10, abs=0.2) and pl[0][1] == pytest.approx(80, abs=0.3)
+    assert regime_label(5.0, pl, True) == "plateau"
+    assert regime_label(100.0, pl, True) == "relay"
+    assert regime_label(5.0, pl, False) == "stalled"
+
+
+def test_fit_scaling_recovers_known_laws():
+    x = np.array([2.0, 3.0, 5.0, 8.0])
+    f = fit_scaling(x, 7.0 * x ** 3.5)
+    assert f.exponent == pytest.approx(3.5) and f.prefactor == pytest.approx(7.0) and f.r2 == pytest.approx(1.0)
+    g = fit_scaling(x, 2.0 * np.exp(0.4 * x), law="exp")
+    assert g.exponent == pytest.approx(0.4) and g.prefactor == pytest.approx(2.0)
+    with pytest.raises(ValueError, match="at least 2 finite"):
+        fit_scaling([1, 2], [np.inf, 3.0])
+
+
+def test_phase_diagram_has_relay_and_plateau():
+    pd = phase_diagram("Z24", [2, 4, 8], [3.0, 4.0], M=24, easy=3)
+    assert pd.regime[:, 0].tolist() == ["relay", "relay"]
+    assert "plateau" in pd.regime[:, -1].tolist()
+
+
+def test_cli_predict_json_and_errors(tmp_path, capsys):
+    out = tmp_path / "out.json"
+    assert main(["predict", "--group", "Z24", "--M", "24", "--horizons", "3,9", "--cB", "4",
+                 "--json", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["config"]["group"] == "Z24" and data["regime"] in ("relay", "plateau", "stalled")
+    assert {c["horizon"] for c in data["crossings"]} == {3, 9}
+    assert main(["predict", "--group", "Z24", "--horizons", "3,30"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "horizon 30 exceeds" in err
+    assert main(["predict", "--group", "Q8", "--horizons", "3"]) == 2
+
+
+def test_cli_phase_diagram_writes_figure(tmp_path):
+    fig = tmp_path / "pd.png"
+    assert main(["phase-diagram", "--group", "Z24", "--M", "24", "--easy", "3", "--ratios", "2,4",
+                 "--values", "4", "--out", str(fig), "--json", str(tmp_path / "pd.json")]) == 0
+    assert fig.stat().st_size > 1000
+    assert json.loads((tmp_path / "pd.json").read_text())["regime"] == [["relay", "plateau"]]
+
+
+def test_cli_help_runs(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0 and "phase-diagram" in capsys.readouterr().out
+
+
+def test_optimizer_spec_errors():
+    with pytest.raises(ValueError, match="lr must be a finite number > 0; got lr=-1"):
+        OptimizerSpec(lr=-1)
+    with pytest.raises(ValueError, match="batch must be an integer >= 1"):
+        OptimizerSpec(batch=0)
+    with pytest.raises(ValueError, match="epsilon must lie in"):
+        predict(TaskModel(group="Z12", M=12), Spectrum((2,)), epsilon=0.9)
