@@ -439,35 +439,26 @@ def _conj(v: sp.Expr) -> sp.Expr:
 
 
 def _cyclotomic_simplify(expr: sp.Expr) -> sp.Expr:
-    r"""Simplify sums of roots of unity exactly.
+    r"""Simplify sums of roots of unity exactly, in the canonical form of :mod:`.fourier`.
 
-    Every ``exp(I*pi*q)`` with rational q, ``I``, ``cos(pi*q)`` and ``sin(pi*q)``
-    is written as a power of :math:`\zeta = e^{2\pi i/N}` (N the common
-    denominator), the polynomial in ζ is reduced modulo the cyclotomic polynomial
-    :math:`\Phi_N`, and the result is written back.  Other factors (symbols,
-    radicals) are kept as coefficients.
+    The order N of the roots of unity present (``exp(I*pi*q)`` with rational q,
+    and ``cos``/``sin`` of rational multiples of π) is read off the expression;
+    the reduction modulo the cyclotomic polynomial is ``fourier._canonical``, the
+    one implementation shared by the exact transforms and the character code.
+    Other factors (symbols, radicals) are kept as coefficients.
     """
+    from .fourier import _canonical
+
     expr = sp.sympify(expr)
     if expr.is_Rational or not expr.has(sp.exp, sp.cos, sp.sin, sp.I):
         return sp.expand(expr)
-    e = sp.expand(expr.rewrite(sp.exp))
-    powers: dict[sp.Expr, sp.Rational] = {}
-    for atom in e.atoms(sp.exp):
-        q = atom.args[0] / (sp.I * sp.pi)
+    rewritten = expr.rewrite(sp.exp) if expr.has(sp.cos, sp.sin) else expr
+    denominators = [1]
+    for atom in rewritten.atoms(sp.exp):
+        q = atom.args[0] / (sp.I * sp.pi)  # exp(I*pi*q) = e^(2 pi i q/2)
         if q.is_Rational:
-            powers[atom] = q / 2  # exp(I*pi*q) = zeta_1^(q/2) in turns
-    if e.has(sp.I):
-        powers[sp.I] = sp.Rational(1, 4)
-    if not powers:
-        return e
-    N = math.lcm(*[int(t.q) for t in powers.values()])
-    x = sp.Dummy("zeta")
-    sub = e.xreplace({a: x ** int((t * N) % N) for a, t in powers.items()})
-    poly = sp.Poly(sub, x)
-    red = poly.rem(sp.Poly(sp.cyclotomic_poly(N, x), x))
-    out = sum((c * sp.exp(2 * sp.pi * sp.I * sp.Rational(k, N))
-               for (k,), c in red.terms()), sp.Integer(0))
-    return sp.expand(out)
+            denominators.append(int((q / 2).q))
+    return _canonical(rewritten, math.lcm(*denominators))
 
 
 def inner_product(G: FiniteGroup, chi: Any, psi: Any) -> Any:
