@@ -372,10 +372,11 @@ def _integer_matrix(arr: NDArray) -> sp.ImmutableMatrix:
         from sympy.polys.matrices.sdm import SDM
 
         uniq, inverse = np.unique(arr, return_inverse=True)
-        ints = [sp.Integer(int(v)) for v in uniq]
-        flat = [ints[k] for k in inverse.ravel().tolist()]
+        ints = np.empty(len(uniq), dtype=object)
+        ints[:] = [sp.Integer(int(v)) for v in uniq]
+        flat = ints[inverse.ravel()].tolist()  # each distinct value sympified once
         nz_r, nz_c = np.nonzero(arr)
-        zz = list(map(ZZ, arr[nz_r, nz_c].tolist()))
+        zz = list(map(ZZ.dtype, arr[nz_r, nz_c].tolist()))
         splits = np.searchsorted(nz_r, np.arange(1, rows))
         sdm = {}
         for i, (cs, vs) in enumerate(zip(np.split(nz_c, splits), _split_list(zz, splits))):
