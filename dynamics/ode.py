@@ -208,14 +208,16 @@ class FlowSolution:
 
 
 def integrate_flow(objective: ReducedObjective, *, theta0: float = 0.0, t_max: float = 1e4,
-                   time_scale: float = 1.0, rate=None, levels: Sequence[float] = (0.5, 0.9),
+                   time_scale: float = 1.0, rate=None, system=None,
+                   levels: Sequence[float] = (0.5, 0.9),
                    n_eval: int = 400, method: str = "LSODA", rtol: float = 1e-8,
                    atol: float = 1e-12) -> FlowSolution:
     r"""Integrate :math:`d\theta/dt = s\,G(\theta)` with :func:`scipy.integrate.solve_ivp`.
 
     ``time_scale`` s converts flow time into the caller's unit (e.g. η/(M−1) per update
-    for SGD); ``rate``, a callable θ -> dθ/dt, replaces :math:`s\,G` altogether (used
-    for Adam).  Non-terminal events record each horizon's first crossing of each level;
+    for SGD); ``rate``, a callable θ -> dθ/dt, replaces :math:`s\,G` altogether;
+    ``system = (rhs, y0_extra)`` integrates a larger state whose first coordinate is θ
+    (``rhs(t, y)`` returns dy/dt; used for Adam's moments).  Non-terminal events record each horizon's first crossing of each level;
     a terminal event stops the integration once every level is crossed at every
     horizon.  LSODA switches to a stiff method where needed.  The returned grid has
     ``n_eval`` points from 0 to the final time, from the solver's dense output.
@@ -236,7 +238,11 @@ def integrate_flow(objective: ReducedObjective, *, theta0: float = 0.0, t_max: f
     if not (math.isfinite(time_scale) and time_scale > 0):
         raise ValueError(f"integrate_flow: time_scale must be > 0; got {time_scale!r}.")
 
-    if rate is None:
+    y0 = [float(theta0)]
+    if system is not None:
+        rhs, extra = system
+        y0 += [float(v) for v in extra]
+    elif rate is None:
         def rhs(t, y):
             return [time_scale * float(objective.rate(y[0]))]
     else:
@@ -265,7 +271,7 @@ def integrate_flow(objective: ReducedObjective, *, theta0: float = 0.0, t_max: f
     all_done.terminal = True
     all_done.direction = 1
 
-    sol = solve_ivp(rhs, (0.0, t_max), [float(theta0)], method=method,
+    sol = solve_ivp(rhs, (0.0, t_max), y0, method=method,
                     events=events + [all_done], rtol=rtol, atol=atol, dense_output=True)
     crossings = {}
     P0 = objective.success(theta0)

@@ -33,7 +33,7 @@ import numpy as np
 from .ode import ReducedObjective
 
 __all__ = ["OptimizerSpec", "update_rate", "noise_scale", "noise_scale_theta0",
-           "simulate_noisy_sgd"]
+           "simulate_noisy_sgd", "discrete_adam", "adam_system"]
 
 Optimizer = Literal["sgd", "adam", "flow"]
 
@@ -100,6 +100,22 @@ def _sgd_noise_variance(obj: ReducedObjective, spec: OptimizerSpec, theta: float
     return float(V)
 
 
+def _entry_moments(obj: ReducedObjective, spec: OptimizerSpec, th: float):
+    """Mean and per-sample variance of one diagonal and one off-target entry's gradient."""
+    M = obj.model.M
+    P, D = obj.success_and_slope(th)
+    mu_d = float(np.dot(obj.c, D)) / M
+    mu_o = -mu_d / (M - 1)
+    var_d = var_o = 0.0
+    for i, L in enumerate(obj.spectrum.horizons):
+        c = 1.0 / L if spec.length_normalized else 1.0
+        _, vd, vo = obj.per_step_score_variance(th, L)
+        a2 = _advantage_second_moment(P[i], spec.baseline) * c * c * obj.spectrum.weights[i]
+        var_d += a2 * (L / M) * vd
+        var_o += a2 * (L * (L - 1) / (M * (M - 1))) * vo
+    return mu_d, var_d, mu_o, var_o
+
+
 def update_rate(obj: ReducedObjective, spec: OptimizerSpec) -> Callable[[float], float]:
     r"""The expected dθ/du of the optimiser (per update; per unit flow time for "flow").
 
@@ -120,16 +136,7 @@ def update_rate(obj: ReducedObjective, spec: OptimizerSpec) -> Callable[[float],
     N = spec.batch
 
     def adam_rate(th: float) -> float:
-        P, D = obj.success_and_slope(th)
-        mu_d = float(np.dot(obj.c, D)) / M
-        mu_o = -mu_d / (M - 1)
-        var_d = var_o = 0.0
-        for i, L in enumerate(obj.spectrum.horizons):
-            c = 1.0 / L if spec.length_normalized else 1.0
-            _, vd, vo = obj.per_step_score_variance(th, L)
-            a2 = _advantage_second_moment(P[i], spec.baseline) * c * c * obj.spectrum.weights[i]
-            var_d += a2 * (L / M) * vd
-            var_o += a2 * (L * (L - 1) / (M * (M - 1))) * vo
+        mu_d, var_d, mu_o, var_o = _entry_moments(obj, spec, th)
         r_d = mu_d / math.sqrt(mu_d ** 2 + var_d / N + 1e-300)
         r_o = mu_o / math.sqrt(mu_o ** 2 + var_o / N + 1e-300)
         return spec.lr * (r_d - r_o)
@@ -201,3 +208,76 @@ def simulate_noisy_sgd(obj: ReducedObjective, spec: OptimizerSpec, *, n_updates:
         th[:, u + 1] = cur + np.interp(cur, grid, r_grid) \
             + np.interp(cur, grid[::8], s_grid) * rng.standard_normal(n_runs)
     return th
+
+
+def discrete_adam(obj: ReducedObjective, spec: OptimizerSpec, *, theta0: float = 0.0,
+                  n_updates: int = 1000, betas: tuple[float, float] = (0.9, 0.999),
+                  eps: float = 1e-8) -> np.ndarray:
+    r"""Adam's moment recursions on the reduced entries, in expectation.
+
+    For the diagonal (d) and off-target (o) entries:
+    :math:`m \leftarrow \beta_1 m + (1-\beta_1)\mu`,
+    :math:`v \leftarrow \beta_2 v + (1-\beta_2)(\mu^2 + \sigma^2/N)`, bias-corrected,
+    and θ moves by the diagonal step minus the off-target step.  The batch noise enters
+    v only (m's own noise averages out in expectation).  Returns θ per update, shape
+    (n_updates + 1,).
+
+    Examples
+    --------
+    >>> from dynamics import Spectrum, TaskModel
+    >>> obj = ReducedObjective(model=TaskModel(group="S4", M=16, c_B=4), spectrum=Spectrum((3,)))
+    >>> th = discrete_adam(obj, OptimizerSpec(optimizer="adam", lr=0.01, batch=10**15), theta0=0.5,
+    ...                    n_updates=3)
+    >>> [round(float(x), 4) for x in th]      # noiseless: about 2·lr per update
+    [0.5, 0.52, 0.54, 0.56]
+    """
+    if spec.optimizer != "adam":
+        raise ValueError(f"discrete_adam: spec.optimizer must be 'adam'; got {spec.optimizer!r}.")
+    b1, b2 = betas
+    N = spec.batch
+    th = np.empty(n_updates + 1)
+    th[0] = theta0
+    m = np.zeros(2)
+    v = np.zeros(2)
+    for u in range(n_updates):
+        mu_d, var_d, mu_o, var_o = _entry_moments(obj, spec, th[u])
+        mu = np.array([mu_d, mu_o])
+        m = b1 * m + (1 - b1) * mu
+        v = b2 * v + (1 - b2) * (mu ** 2 + np.array([var_d, var_o]) / N)
+        step = spec.lr * (m / (1 - b1 ** (u + 1))) / (np.sqrt(v / (1 - b2 ** (u + 1))) + eps)
+        th[u + 1] = th[u] + step[0] - step[1]
+    return th
+
+
+def adam_system(obj: ReducedObjective, spec: OptimizerSpec, *,
+                betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
+    r"""Adam in continuous update time, as an ODE system for :func:`integrate_flow`.
+
+    State :math:`y = (\theta, m_d, m_o, v_d, v_o)`; the moments relax towards their
+    targets at rates :math:`-\log\beta_1`, :math:`-\log\beta_2` per update, with bias
+    correction :math:`1-\beta^{u+1}`:
+
+    .. math:: \dot m = -\log\beta_1\,(\mu - m),\quad
+              \dot v = -\log\beta_2\,(\mu^2 + \sigma^2/N - v),\quad
+              \dot\theta = \eta\Big(\frac{\hat m_d}{\sqrt{\hat v_d}+\epsilon}
+                            - \frac{\hat m_o}{\sqrt{\hat v_o}+\epsilon}\Big).
+
+    The fast moment time scale (≈ 10 updates) against slow θ makes the system stiff:
+    LSODA switches to its stiff method.  Returns ``(rhs, y0_extra)``.
+    """
+    if spec.optimizer != "adam":
+        raise ValueError(f"adam_system: spec.optimizer must be 'adam'; got {spec.optimizer!r}.")
+    b1, b2 = betas
+    k1, k2 = -math.log(b1), -math.log(b2)
+    N, lr = spec.batch, spec.lr
+
+    def rhs(t, y):
+        th, md, mo, vd, vo = y
+        mu_d, var_d, mu_o, var_o = _entry_moments(obj, spec, th)
+        c1, c2 = 1.0 - b1 ** (t + 1.0), 1.0 - b2 ** (t + 1.0)
+        sd = lr * (md / c1) / (math.sqrt(max(vd, 0.0) / c2) + eps)
+        so = lr * (mo / c1) / (math.sqrt(max(vo, 0.0) / c2) + eps)
+        return [sd - so, k1 * (mu_d - md), k1 * (mu_o - mo),
+                k2 * (mu_d ** 2 + var_d / N - vd), k2 * (mu_o ** 2 + var_o / N - vo)]
+
+    return rhs, (0.0, 0.0, 0.0, 0.0)

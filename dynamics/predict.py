@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 
 from .model import TaskModel
 from .ode import Form, ReducedObjective, integrate_flow
-from .optim import OptimizerSpec, noise_scale_theta0, update_rate
+from .optim import OptimizerSpec, adam_system, noise_scale_theta0, update_rate
 from .spectrum import Spectrum
 from .success import DEFAULT_PROMPTS, DEFAULT_SEED
 
@@ -187,7 +187,9 @@ def predict(model: TaskModel, spectrum: Spectrum, *, optimizer: str = "sgd", lr:
         Group, M and c_B.
     spectrum : Spectrum
     optimizer : {"sgd", "adam", "flow"}
-        ``"flow"``: exact gradient flow, t in flow time :math:`\eta u/(M-1)`.
+        ``"sgd"``: expected SGD in updates; ``"adam"``: θ with Adam's moment estimates
+        (:func:`dynamics.optim.adam_system`); ``"flow"``: exact gradient flow, t in flow
+        time :math:`\eta u/(M-1)`.
     lr, batch : float, int
         Learning rate and prompts per update.
     length_normalized, baseline : bool
@@ -225,8 +227,12 @@ def predict(model: TaskModel, spectrum: Spectrum, *, optimizer: str = "sgd", lr:
         theta0 = noise_scale_theta0(obj, spec, t_max=t_max)[0]
     chance = 1.0 / model.order
     levels = (chance + epsilon, 0.5, 0.9)
-    sol = integrate_flow(obj, theta0=theta0, t_max=t_max, rate=update_rate(obj, spec),
-                         levels=levels, n_eval=n_eval)
+    if optimizer == "adam":   # θ with Adam's moment estimates, stiff: LSODA
+        sol = integrate_flow(obj, theta0=theta0, t_max=t_max, system=adam_system(obj, spec),
+                             levels=levels, n_eval=n_eval, rtol=1e-7, atol=1e-30)
+    else:
+        sol = integrate_flow(obj, theta0=theta0, t_max=t_max, rate=update_rate(obj, spec),
+                             levels=levels, n_eval=n_eval)
     hs = spectrum.horizons
     first_phase = sol.crossings[(hs[0], 0.5)]
     left_chance = sol.crossings[(hs[0], levels[0])]

@@ -152,6 +152,18 @@ def test_adam_rate_is_sign_like_without_noise():
     assert 0 < r_noisy(0.5) < 0.02
 
 
+def test_adam_ode_matches_discrete_adam():
+    """The continuous Adam system (stiff ODE) against Adam's discrete moment recursions."""
+    from dynamics.optim import adam_system, discrete_adam
+    obj = ReducedObjective(model=TaskModel(group="S4", M=16, c_B=4), spectrum=Spectrum((3, 6)))
+    spec = OptimizerSpec(optimizer="adam", lr=0.01, batch=64)
+    th = discrete_adam(obj, spec, theta0=0.05, n_updates=600)
+    sol = integrate_flow(obj, theta0=0.05, system=adam_system(obj, spec), t_max=600, levels=(),
+                         n_eval=601, rtol=1e-7, atol=1e-30)
+    assert th[-1] > 1.0
+    assert np.abs(th - sol.theta).max() < 0.02 * th[-1]
+
+
 def test_predict_targets_on_z96():
     """The issue's targets for the reduced ODE (SGD recipe of theory.md §6)."""
     relay = predict(Z96, Spectrum((5, 15, 45)))
