@@ -12,8 +12,8 @@ Conventions (stated once here and in ``docs/conventions.md``, each tested):
 * convolution (f ∗ h)(x) = Σ_y f(x y⁻¹) h(y), so (f ∗ h)^ = f̂ ĥ.
 """
 
-from .groups import (ConjugacyClass, CyclicGroup, DihedralGroup, FiniteGroup, SymmetricGroup,
-                     group_from_name)
+from .groups import (ConjugacyClass, CyclicGroup, DihedralGroup, DirectProduct, FiniteGroup,
+                     SymmetricGroup, group_from_name)
 from .irreps import Irrep, irrep_of, irreps_of
 from .characters import (CharacterTable, character_table, decompose, inner_product,
                          permutation_character, regular_character, symmetric_character_array,
@@ -22,7 +22,7 @@ from .fourier import (FourierCoefficients, bandlimited_labels, convolve, fourier
                       inverse_fourier_transform, plancherel)
 
 __all__ = ["FiniteGroup", "ConjugacyClass", "CyclicGroup", "DihedralGroup", "SymmetricGroup",
-           "group_from_name",
+           "DirectProduct", "group_from_name",
            # irreps and characters
            "Irrep", "irreps_of", "irrep_of",
            "CharacterTable", "character_table", "symmetric_character_array", "inner_product",

@@ -36,6 +36,7 @@ one small matrix product per part size, and every smaller table is computed once
 from __future__ import annotations
 
 import math
+from itertools import product
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, Hashable, Mapping, Sequence
@@ -44,7 +45,7 @@ import numpy as np
 import sympy as sp
 from numpy.typing import ArrayLike, NDArray
 
-from .groups import CyclicGroup, DihedralGroup, FiniteGroup, SymmetricGroup
+from .groups import CyclicGroup, DihedralGroup, DirectProduct, FiniteGroup, SymmetricGroup
 from .partitions import conjugate, partitions
 
 __all__ = ["CharacterTable", "character_table", "symmetric_character_array", "inner_product",
@@ -171,6 +172,9 @@ def _jsonable(label: Any) -> Any:
 
 
 def _label_str(G: FiniteGroup, label: Any, *, kind: str) -> str:
+    if isinstance(G, DirectProduct):
+        sep = "⊗" if kind == "irrep" else "×"
+        return sep.join(_label_str(F, x, kind=kind) for F, x in zip(G.factors, label))
     if isinstance(G, SymmetricGroup):
         return "(" + ",".join(map(str, label)) + ")"
     if isinstance(G, DihedralGroup) and kind == "class":
@@ -214,9 +218,16 @@ def _character_table(G: FiniteGroup) -> CharacterTable:
         labels = tuple(r.label for r in G.irreps())
         values = sp.ImmutableMatrix([[_dihedral_value(G.n, lab, c) for c in class_labels]
                                      for lab in labels])
+    elif isinstance(G, DirectProduct):  # χ_(ρ_1,…,ρ_k)(C_1 × … × C_k) = Π χ_ρi(C_i)
+        tables = [character_table(F) for F in G.factors]
+        labels = tuple(product(*[t.irrep_labels for t in tables]))
+        rows = list(product(*[range(len(t.irrep_labels)) for t in tables]))
+        cols = list(product(*[range(len(t.class_labels)) for t in tables]))
+        values = sp.ImmutableMatrix(len(rows), len(cols), lambda i, j: sp.Mul(
+            *[t.values[r, c] for t, r, c in zip(tables, rows[i], cols[j])]))
     else:
         raise ValueError(f"character_table: no character table is implemented for {G!r}; "
-                         f"expected a CyclicGroup, DihedralGroup or SymmetricGroup.")
+                         f"expected a CyclicGroup, DihedralGroup, SymmetricGroup or DirectProduct.")
     return CharacterTable(G, tuple(labels), class_labels, class_sizes, values)
 
 
@@ -554,7 +565,7 @@ def permutation_character(G: FiniteGroup) -> tuple:
 
     S_n permutes the points 0..n−1; D_n the n vertices of the n-gon (r^k s sends
     vertex v to k − v mod n); Z_n acts on itself by translation (the regular
-    character).  Values are counted on each class representative.
+    character); a direct product acts on the product of its factors' sets.  Values are counted on each class representative.
 
     >>> permutation_character(SymmetricGroup(3))     # classes (1,1,1), (2,1), (3)
     (3, 1, 0)
@@ -569,6 +580,10 @@ def permutation_character(G: FiniteGroup) -> tuple:
         counts = [sum(1 for v in range(n) if ((k - v) % n if e else (k + v) % n) == v) for k, e in reps]
     elif isinstance(G, CyclicGroup):
         counts = [G.n if g == 0 else 0 for g in reps]
+    elif isinstance(G, DirectProduct):  # on the product of the factors' sets
+        chars = [permutation_character(F) for F in G.factors]
+        counts = [math.prod(int(chi[p]) for chi, p in zip(chars, parts))
+                  for parts in product(*[range(len(chi)) for chi in chars])]
     else:
         raise ValueError(f"permutation_character: no natural action is defined for {G!r}.")
     return tuple(sp.Integer(c) for c in counts)

@@ -33,6 +33,12 @@ S_n, ``form="orthogonal"`` (default)
     with contents c = column − row (the second term absent when s_i T is not
     standard, and then 1/r = ±1).
 
+Direct products, ``form="product"`` (the only one)
+    ρ_1 ⊗ … ⊗ ρ_k of the factors' irreps in their default forms, labelled by the
+    tuple of the factors' labels, in lexicographic order of the factors' irrep
+    lists (so the trivial one comes first); the matrix of (g_1, …, g_k) is the
+    Kronecker product ρ_1(g_1) ⊗ … ⊗ ρ_k(g_k).
+
 Exact matrices are sympy ``Matrix`` objects: roots of unity as
 ``exp(2*pi*I*k/n)`` (products reduce exactly), square roots of integers for
 Young's orthogonal form, rationals for the seminormal form.
@@ -42,13 +48,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import product
+from math import prod
 from typing import Any, Hashable, Literal
 
 import numpy as np
 import sympy as sp
 from numpy.typing import NDArray
 
-from .groups import CyclicGroup, DihedralGroup, FiniteGroup, SymmetricGroup
+from .groups import CyclicGroup, DihedralGroup, DirectProduct, FiniteGroup, SymmetricGroup
 from .partitions import check_partition, partitions
 
 __all__ = ["Irrep", "irreps_of", "irrep_of", "standard_tableaux", "young_generator_matrices",
@@ -59,6 +67,7 @@ FORMS: dict[type, tuple[str, ...]] = {
     CyclicGroup: ("complex", "real"),
     DihedralGroup: ("complex", "real"),
     SymmetricGroup: ("orthogonal", "seminormal"),
+    DirectProduct: ("product",),
 }
 
 Form = Literal["complex", "real", "orthogonal", "seminormal"]
@@ -159,6 +168,11 @@ def _irreps(G: FiniteGroup, form: str) -> tuple[Irrep, ...]:
         return tuple(out)
     if isinstance(G, SymmetricGroup):
         return tuple(Irrep(G, lam, len(standard_tableaux(lam)), form) for lam in partitions(G.n))
+    if isinstance(G, DirectProduct):
+        out = []
+        for parts in product(*[F.irreps() for F in G.factors]):
+            out.append(Irrep(G, tuple(r.label for r in parts), prod(r.dim for r in parts), form))
+        return tuple(out)
     raise ValueError(f"irreps: no irreps are implemented for {G!r}.")  # pragma: no cover
 
 
@@ -167,6 +181,9 @@ def irrep_of(G: FiniteGroup, label: Hashable, form: str | None = None) -> Irrep:
     form = _check_form(G, form)
     if isinstance(G, SymmetricGroup) and isinstance(label, (list, tuple)):
         label = check_partition(f"{G!r}.irrep", label, G.n)
+    if isinstance(G, DirectProduct) and isinstance(label, (list, tuple)):
+        label = tuple(F.irrep(x).label for F, x in zip(G.factors, label)) \
+            if len(label) == len(G.factors) else tuple(label)
     for rho in _irreps(G, form):
         if rho.label == label:
             return rho
@@ -396,11 +413,38 @@ def _symmetric_all(rho: Irrep) -> NDArray:
     return mats
 
 
+# ---------------------------------------------------------------- direct products
+def _factor_irreps(rho: Irrep) -> list[Irrep]:
+    return [F.irrep(lab) for F, lab in zip(rho.group.factors, rho.label)]
+
+
+def _product_all(rho: Irrep) -> NDArray:
+    """Kronecker products over the element grid, first factor slowest (the element order)."""
+    mats = np.ones((1, 1, 1))
+    for f in _factor_irreps(rho):
+        m = f.matrices()
+        n, d = mats.shape[0] * m.shape[0], mats.shape[1] * m.shape[1]
+        mats = np.einsum("aij,bkl->abikjl", mats, m).reshape(n, d, d)
+    return mats
+
+
+def _exact_product(rho: Irrep, i: int) -> sp.ImmutableMatrix:
+    parts = rho.group._element(i)
+    out = sp.Matrix([[1]])
+    for f, g in zip(_factor_irreps(rho), parts):
+        m = f.matrix(g, exact=True)
+        out = sp.Matrix(out.rows * m.rows, out.cols * m.cols,
+                        lambda r, c: out[r // m.rows, c // m.cols] * m[r % m.rows, c % m.cols])
+    return sp.ImmutableMatrix(out)
+
+
 # ------------------------------------------------------------------------ dispatch
 @lru_cache(maxsize=256)
 def _all_matrices(rho: Irrep) -> NDArray:
     if isinstance(rho.group, SymmetricGroup):
         mats = _symmetric_all(rho)
+    elif isinstance(rho.group, DirectProduct):
+        mats = _product_all(rho)
     else:
         mats = _abelian_dihedral_matrices(rho)
     mats = np.ascontiguousarray(mats)
@@ -418,4 +462,6 @@ def _numeric_matrix(rho: Irrep, i: int) -> NDArray:
 def _exact_matrix(rho: Irrep, i: int) -> sp.ImmutableMatrix:
     if isinstance(rho.group, SymmetricGroup):
         return _young_matrix(rho, i, exact=True)
+    if isinstance(rho.group, DirectProduct):
+        return _exact_product(rho, i)
     return sp.ImmutableMatrix(_exact_abelian_dihedral(rho, i))

@@ -35,13 +35,16 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.extra.numpy import array_shapes, arrays
 
-from .groups import CyclicGroup, DihedralGroup, FiniteGroup, SymmetricGroup
+from .groups import CyclicGroup, DihedralGroup, DirectProduct, FiniteGroup, SymmetricGroup
 
 __all__ = ["groups", "elements", "functions_on", "groups_and_functions", "FAMILIES",
-           "StrategyArgumentError"]
+           "ALL_FAMILIES", "StrategyArgumentError"]
 
-#: Family letters accepted by ``families=``: cyclic, dihedral, symmetric.
+#: The default families: cyclic, dihedral, symmetric.
 FAMILIES = ("Z", "D", "S")
+#: Every family letter accepted by ``families=``; "P" is direct products of two
+#: non-trivial groups of the other families (opt-in).
+ALL_FAMILIES = FAMILIES + ("P",)
 
 _DTYPES = ("float64", "complex128")
 
@@ -58,8 +61,8 @@ def _check_families(families: Any) -> tuple[str, ...]:
         fams = tuple(families)
     except TypeError:
         fams = None
-    if not fams or any(f not in FAMILIES for f in fams):
-        raise StrategyArgumentError(f"groups: families must be a non-empty subset of {FAMILIES}; "
+    if not fams or any(f not in ALL_FAMILIES for f in fams):
+        raise StrategyArgumentError(f"groups: families must be a non-empty subset of {ALL_FAMILIES}; "
                               f"got families={families!r}.")
     return tuple(dict.fromkeys(fams))
 
@@ -82,7 +85,18 @@ def _members(families: tuple[str, ...], max_order: int) -> list[FiniteGroup]:
         while factorial(n) <= max_order:
             out.append(SymmetricGroup(n))
             n += 1
-    return sorted(out, key=lambda G: (G.order, FAMILIES.index(G.name[0])))
+    if "P" in families:
+        # Factors Z_n (n >= 2), D_n and S_n (n >= 3: D_1, D_2, S_2 are Z_2, Z_2², Z_2 again),
+        # each unordered pair once.
+        simple = [G for G in _members(FAMILIES, max_order // 2)
+                  if G.order >= 2 and (isinstance(G, CyclicGroup) or G.n >= 3)]
+        out += [DirectProduct(A, B) for i, A in enumerate(simple) for B in simple[i:]
+                if A.order * B.order <= max_order]
+    return sorted(out, key=lambda G: (G.order, ALL_FAMILIES.index(_family(G))))
+
+
+def _family(G: FiniteGroup) -> str:
+    return "P" if isinstance(G, DirectProduct) else G.name[0]
 
 
 def groups(*, families: Iterable[str] = FAMILIES, max_order: int = 24,
@@ -91,8 +105,9 @@ def groups(*, families: Iterable[str] = FAMILIES, max_order: int = 24,
 
     Parameters
     ----------
-    families : iterable of {"Z", "D", "S"}
-        Cyclic, dihedral (n vertices, order 2n) and symmetric groups.
+    families : iterable of {"Z", "D", "S", "P"}
+        Cyclic, dihedral (n vertices, order 2n) and symmetric groups; "P" (not in
+        the default) adds direct products A × B of two non-trivial such groups.
     max_order, min_order : int
         Inclusive bounds on |G|.  Shrinking goes towards small groups.
 

@@ -7,24 +7,30 @@ import re
 from ._base import ConjugacyClass, FiniteGroup
 from .cyclic import CyclicGroup
 from .dihedral import DihedralGroup
+from .product import DirectProduct
 from .symmetric import SymmetricGroup
 
 __all__ = ["FiniteGroup", "ConjugacyClass", "CyclicGroup", "DihedralGroup", "SymmetricGroup",
-           "group_from_name"]
+           "DirectProduct", "group_from_name"]
 
 _FAMILIES = {"Z": CyclicGroup, "C": CyclicGroup, "D": DihedralGroup, "S": SymmetricGroup}
 
 
 def group_from_name(name: str) -> FiniteGroup:
-    """Parse a group name: ``Z<n>`` (or ``C<n>``), ``D<n>`` (n vertices, order 2n) or ``S<n>``.
+    """Parse a group name: ``Z<n>`` (or ``C<n>``), ``D<n>`` (n vertices, order 2n) or ``S<n>``,
+    or a direct product of those joined by ``x``, e.g. ``Z2xS3``.
 
     Examples
     --------
     >>> group_from_name("D6"), group_from_name("Z12"), group_from_name("S4")
     (DihedralGroup(6), CyclicGroup(12), SymmetricGroup(4))
+    >>> group_from_name("Z2xS3")
+    DirectProduct(CyclicGroup(2), SymmetricGroup(3))
     """
+    if isinstance(name, str) and "x" in name:
+        return DirectProduct(*[group_from_name(part) for part in name.split("x")])
     m = re.fullmatch(r"\s*([ZCDS])_?(\d+)\s*", name) if isinstance(name, str) else None
     if m is None:
         raise ValueError(f"group_from_name: expected 'Z<n>', 'D<n>' (n vertices, order 2n) or "
-                         f"'S<n>', e.g. 'Z96', 'D6', 'S5'; got {name!r}.")
+                         f"'S<n>', e.g. 'Z96', 'D6', 'S5', or a product such as 'Z2xS3'; got {name!r}.")
     return _FAMILIES[m.group(1)](int(m.group(2)))

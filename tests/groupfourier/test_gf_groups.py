@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from groupfourier import CyclicGroup, DihedralGroup, SymmetricGroup, group_from_name
-from groupfourier.strategies import (elements, functions_on, groups, groups_and_functions,
-                                     StrategyArgumentError)
+from groupfourier.groups import DirectProduct
+from groupfourier.strategies import (ALL_FAMILIES, elements, functions_on, groups,
+                                     groups_and_functions, StrategyArgumentError)
 
 
 # ----------------------------------------------------------------- oracles
@@ -27,6 +28,8 @@ def naive_product(G, a, b):
     if isinstance(G, DihedralGroup):
         (ka, ea), (kb, eb) = a, b
         return ((ka + (-1) ** ea * kb) % G.n, (ea + eb) % 2)
+    if isinstance(G, DirectProduct):  # componentwise
+        return tuple(naive_product(F, x, y) for F, x, y in zip(G.factors, a, b))
     return tuple(a[b[i]] for i in range(G.n))  # (σ·τ)(i) = σ(τ(i))
 
 
@@ -45,7 +48,7 @@ def cycle_type(p):
 # -------------------------------------------------------------- axioms
 @given(st.data())
 def test_group_axioms_and_group_law(data):
-    G = data.draw(groups())
+    G = data.draw(groups(families=ALL_FAMILIES))
     a, b, c = (data.draw(elements(G)) for _ in range(3))
     assert G.multiply(a, b) == naive_product(G, a, b)
     assert G.multiply(G.multiply(a, b), c) == G.multiply(a, G.multiply(b, c))
@@ -54,7 +57,7 @@ def test_group_axioms_and_group_law(data):
     assert G.elements[G.index(a)] == a
 
 
-@given(groups())
+@given(groups(families=ALL_FAMILIES))
 def test_cayley_table_is_a_latin_square_matching_multiply(G):
     T = G.cayley_table
     n = G.order
@@ -68,7 +71,7 @@ def test_cayley_table_is_a_latin_square_matching_multiply(G):
     assert (G.inverse_indices[T] == T.T[G.inverse_indices][:, G.inverse_indices]).all()
 
 
-@given(groups())
+@given(groups(families=ALL_FAMILIES))
 def test_identity_first_elements_distinct_and_order(G):
     assert G.elements[0] == G.identity
     assert len(set(G.elements)) == len(G.elements) == G.order == len(G)
@@ -89,7 +92,7 @@ def test_orders_and_element_conventions():
     assert SymmetricGroup(12).order == factorial(12)
 
 
-@given(groups(), st.data())
+@given(groups(families=ALL_FAMILIES), st.data())
 def test_index_level_matches_element_level(G, data):
     i = data.draw(st.lists(st.integers(0, G.order - 1), min_size=1, max_size=6))
     j = data.draw(st.lists(st.integers(0, G.order - 1), min_size=len(i), max_size=len(i)))
@@ -99,7 +102,7 @@ def test_index_level_matches_element_level(G, data):
 
 
 # ---------------------------------------------------------- conjugacy classes
-@given(groups())
+@given(groups(families=ALL_FAMILIES))
 def test_conjugacy_classes_by_brute_force(G):
     els = G.elements
     orbit = {g: frozenset(naive_product(G, naive_product(G, h, g), G.inverse(h)) for h in els)
@@ -137,6 +140,17 @@ def test_dihedral_class_labels(G):
             assert n % 2 == 0 and members == {(k, 1) for k in range(c.label[1], n, 2)}
 
 
+def test_direct_product_element_order_and_classes():
+    A, B = DihedralGroup(3), SymmetricGroup(3)
+    G = DirectProduct(A, B)
+    assert G.elements == tuple((a, b) for a in A.elements for b in B.elements)  # first factor slowest
+    assert [c.label for c in G.conjugacy_classes] == [(x.label, y.label) for x in A.conjugacy_classes
+                                                      for y in B.conjugacy_classes]
+    assert not G.is_abelian and DirectProduct(CyclicGroup(2), CyclicGroup(3)).is_abelian
+    three = DirectProduct(CyclicGroup(2), CyclicGroup(2), CyclicGroup(3))
+    assert three.order == 12 and three.multiply((1, 1, 2), (1, 0, 2)) == (0, 1, 1)
+
+
 def test_cyclic_classes_are_elements():
     Z = CyclicGroup(6)
     assert [c.label for c in Z.conjugacy_classes] == list(range(6))
@@ -159,6 +173,9 @@ def test_groups_are_values_and_names_round_trip():
         assert group_from_name(G.name) == G
         assert repr(G) in ("CyclicGroup(12)", "DihedralGroup(6)", "SymmetricGroup(5)")
     assert group_from_name("C7") == CyclicGroup(7)
+    P = group_from_name("Z2xS3")
+    assert P == DirectProduct(CyclicGroup(2), SymmetricGroup(3)) and group_from_name(P.name) == P
+    assert repr(P) == "DirectProduct(CyclicGroup(2), SymmetricGroup(3))"
     assert group_from_name("S_4") == SymmetricGroup(4)
 
 
@@ -176,6 +193,10 @@ def test_groups_are_values_and_names_round_trip():
     (lambda: CyclicGroup(3).mul_idx(1.0, 1), r"indices must be integers"),
     (lambda: group_from_name("Q8"), r"expected 'Z<n>', 'D<n>'.*got 'Q8'"),
     (lambda: group_from_name("S0"), r"got n=0"),
+    (lambda: DirectProduct(CyclicGroup(2)), r"two or more groups.*got \(CyclicGroup\(2\),\)"),
+    (lambda: DirectProduct(CyclicGroup(2), 3), r"two or more groups"),
+    (lambda: DirectProduct(CyclicGroup(2), CyclicGroup(3)).index((0, 3)),
+     r"\(0, 3\) is not an element of Z2xZ3; expected a tuple of 2 elements"),
 ])
 def test_bad_input_names_the_value(make, pattern):
     with pytest.raises(ValueError, match=pattern):
@@ -186,10 +207,12 @@ def test_bad_input_names_the_value(make, pattern):
 @settings(max_examples=60)
 @given(st.data())
 def test_groups_strategy_respects_bounds_and_families(data):
-    fams = data.draw(st.lists(st.sampled_from("ZDS"), min_size=1, max_size=3, unique=True))
-    bound = data.draw(st.integers(2, 30))  # D_1 has order 2, so 1 is too small for ("D",)
+    fams = data.draw(st.lists(st.sampled_from("ZDSP"), min_size=1, max_size=4, unique=True))
+    # D_1 has order 2 and Z_2 x Z_2 order 4: smaller bounds leave those families empty.
+    bound = data.draw(st.integers(4 if "P" in fams else 2, 30))
     G = data.draw(groups(families=fams, max_order=bound))
-    assert G.order <= bound and G.name[0] in fams
+    assert G.order <= bound
+    assert ("P" if isinstance(G, DirectProduct) else G.name[0]) in fams
 
 
 def test_groups_strategy_covers_all_three_families():

@@ -18,7 +18,7 @@ from groupfourier import CyclicGroup, DihedralGroup, SymmetricGroup
 from groupfourier.characters import _cyclotomic_simplify
 from groupfourier.irreps import FORMS, standard_tableaux, young_generator_matrices
 from groupfourier.partitions import hook_length_dimension, partitions
-from groupfourier.strategies import elements, groups
+from groupfourier.strategies import ALL_FAMILIES, elements, groups
 
 TOL = 1e-12  # numeric identities hold to a few ulps of O(1) entries
 
@@ -37,7 +37,7 @@ def exactly_zero(x: sp.Expr) -> bool:
 
 
 # ------------------------------------------------------------------ numeric
-@given(groups(), st.data())
+@given(groups(families=ALL_FAMILIES), st.data())
 def test_homomorphism_and_unitarity_every_form(G, data):
     form = data.draw(st.sampled_from(forms_of(G)))
     T = G.cayley_table
@@ -54,17 +54,17 @@ def test_homomorphism_and_unitarity_every_form(G, data):
             assert np.isrealobj(M)
 
 
-@given(groups())
+@given(groups(families=ALL_FAMILIES))
 def test_sum_of_squared_dimensions_and_trivial_first(G):
     for form in forms_of(G):
         irreps = G.irreps(form)
-        if form in ("complex", "orthogonal", "seminormal"):  # irreducible over C
+        if form in ("complex", "orthogonal", "seminormal", "product"):  # irreducible over C
             assert sum(r.dim ** 2 for r in irreps) == G.order
         assert np.allclose(irreps[0].matrices(), 1) and irreps[0].dim == 1
         assert irreps[0].is_trivial and not any(r.is_trivial for r in irreps[1:])
 
 
-@given(groups(), st.data())
+@given(groups(families=ALL_FAMILIES), st.data())
 def test_schur_orthogonality_of_matrix_entries(G, data):
     """(1/|G|) Σ_g ρ_ij(g) conj(σ_kl(g)) = δ_ρσ δ_ik δ_jl / d_ρ: irreducible, inequivalent."""
     form = data.draw(st.sampled_from([f for f in forms_of(G) if f != "seminormal"]))
@@ -173,7 +173,7 @@ def test_exact_homomorphism_s4_all_pairs_of_generators():
 
 
 @settings(max_examples=20)
-@given(groups(max_order=24), st.data())
+@given(groups(families=ALL_FAMILIES, max_order=24), st.data())
 def test_exact_and_numeric_agree(G, data):
     form = data.draw(st.sampled_from(forms_of(G)))
     g = data.draw(elements(G))
@@ -208,6 +208,23 @@ def test_documented_dihedral_and_cyclic_matrices():
     assert D.irrep("A2").matrix((3, 1)).item() == -1
     assert [r.label for r in DihedralGroup(6).irreps()] == ["A1", "A2", "B1", "B2", "E1", "E2"]
     assert CyclicGroup(4).irrep(1).matrix(1, exact=True) == sp.Matrix([[sp.I]])
+
+
+def test_direct_product_irreps_are_kronecker_products():
+    from groupfourier.groups import DirectProduct
+    A, B = DihedralGroup(3), SymmetricGroup(3)
+    G = DirectProduct(A, B)
+    assert [r.label for r in G.irreps()] == [(a.label, b.label) for a in A.irreps() for b in B.irreps()]
+    rho = G.irrep(("E1", (2, 1)))
+    assert rho.dim == 4 and G.irreps()[0].is_trivial
+    g = ((1, 1), (2, 0, 1))
+    np.testing.assert_allclose(rho.matrix(g), np.kron(A.irrep("E1").matrix(g[0]),
+                                                      B.irrep((2, 1)).matrix(g[1])), atol=TOL)
+    exact = rho.matrix(g, exact=True)
+    np.testing.assert_allclose(np.array(exact.evalf(20).tolist(), dtype=complex), rho.matrix(g), atol=TOL)
+    assert sum(r.dim ** 2 for r in G.irreps()) == 36
+    with pytest.raises(ValueError, match=r"no irrep labelled 'E2'"):
+        G.irrep(("E2", (3,)))
 
 
 def test_handed_out_arrays_are_read_only_or_copies():
