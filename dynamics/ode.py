@@ -130,7 +130,13 @@ class ReducedObjective:
             p, px, pb = self._poly(L, x, b)
             P.append(p)
             D.append(px * dx + pb * db)
-        return np.array(P), np.array(D)
+        D = np.array(D)
+        if self.form == "exact" and self.model.group.is_abelian:
+            # Exact symmetry (theory.md §6, tested on the full Q): dP/dθ = 0 at θ = 0 on
+            # abelian groups.  Set it exactly, so that round-off (~1e-17) does not seed the
+            # unstable equilibrium.
+            D = np.where(t == 0.0, 0.0, D)
+        return np.array(P), D
 
     def rate(self, theta: ArrayLike) -> NDArray[np.float64]:
         r"""Flow rate :math:`G(\theta) = \sum_L w_L c_L\, d\bar P_L/d\theta`."""

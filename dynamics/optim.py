@@ -16,10 +16,14 @@ trajectory and contributes :math:`A\,c_L\,\nabla_Q \log\pi`, with advantage
   the magnitude of the off-target entries' step.  Noise on θ: :math:`s = \eta/\sqrt{M-1}`
   (each entry random-walks by about η per update; θ averages M of them).
 * **Noise-driven start.**  Near θ = 0 the expected rate is :math:`\epsilon\,\theta` (plus
-  a constant drift, zero on abelian groups), so :math:`\theta_u \approx \theta_\text{n}
-  e^{\epsilon u}` with the noise scale :math:`\theta_\text{n} = s/\sqrt{2\epsilon}` (the
-  standard deviation of the linearised recursion, divided by its growth).  Predictions
-  start the deterministic flow at :math:`\theta_\text{n}`.
+  a constant drift, zero on abelian groups).  The linearised recursion
+  :math:`\theta_{u+1} = (1+\epsilon)\theta_u + s\xi_u` has variance
+  :math:`s^2 (e^{2\epsilon u}-1)/(2\epsilon)`, so :math:`|\theta_u| \approx
+  \frac{s}{\sqrt{2\epsilon}}|\xi|\,e^{\epsilon u}` with ξ standard normal.  Predictions start
+  the deterministic flow at the median, :math:`\theta_\text{n} = 0.6745\,s/\sqrt{2\epsilon}`.
+  The sign of ξ picks the branch: in the one-coefficient model about half of the runs
+  on Z_n head to θ < 0 (attention away from the right clause, rewarded only through
+  reorderings) and grow far more slowly; the prediction follows the θ > 0 branch.
 """
 
 from __future__ import annotations
@@ -36,6 +40,9 @@ __all__ = ["OptimizerSpec", "update_rate", "noise_scale", "noise_scale_theta0",
            "simulate_noisy_sgd", "discrete_adam", "adam_system"]
 
 Optimizer = Literal["sgd", "adam", "flow"]
+
+#: Median of |ξ| for a standard normal ξ.
+HALF_NORMAL_MEDIAN = 0.6744897501960817
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -156,7 +163,7 @@ def noise_scale(obj: ReducedObjective, spec: OptimizerSpec, theta: float = 0.0) 
 
 def noise_scale_theta0(obj: ReducedObjective, spec: OptimizerSpec, *, h: float = 1e-4,
                        t_max: float = 2e5) -> tuple[float, float, float]:
-    r"""``(θ_n, ε, s)``: the noise-scale start :math:`s/\sqrt{2\epsilon}`, growth ε and noise s.
+    r"""``(θ_n, ε, s)``: the noise-scale start :math:`0.6745\,s/\sqrt{2\epsilon}`, growth ε, noise s.
 
     ε is the slope of the expected rate at θ = 0 (central difference, step h).  Where
     the instability is too slow to act within ``t_max`` updates (ε ≤ 1/t_max) the
@@ -175,7 +182,7 @@ def noise_scale_theta0(obj: ReducedObjective, spec: OptimizerSpec, *, h: float =
         return 0.0, 0.0, 0.0
     rate = update_rate(obj, spec)
     eps = (rate(h) - rate(-h)) / (2 * h)
-    th = s / math.sqrt(2 * eps) if eps > 1.0 / t_max else s
+    th = HALF_NORMAL_MEDIAN * s / math.sqrt(2 * eps) if eps > 1.0 / t_max else s
     return float(th), float(eps), float(s)
 
 
