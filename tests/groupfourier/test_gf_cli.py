@@ -19,7 +19,7 @@ def test_table_prints_the_aligned_table(capsys):
                                                "(3,2)", "(4,1)", "(5)"]
 
 
-@pytest.mark.parametrize("name", ["S5", "Z12", "D6"])
+@pytest.mark.parametrize("name", ["S5", "Z12", "D6", "Z2xS3"])
 def test_table_json_is_exact_and_atomic(name, tmp_path, capsys):
     path = tmp_path / "table.json"
     assert main(["table", name, "--json", str(path)]) == 0
