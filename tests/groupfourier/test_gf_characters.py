@@ -6,6 +6,8 @@ Oracles, none of them the Murnaghan–Nakayama code under test:
   standard = fixed points − 1);
 * traces of Young's orthogonal matrices at class representatives, multiplied out
   here from the generator matrices (S_n, n <= 8);
+* Young's rule π^λ = Σ_ν K_νλ χ^ν, with tabloid counts and Kostka numbers
+  computed here (every n <= 10: it determines the table, K being unitriangular);
 * column and row orthogonality in exact integers (S_n, n <= 10; S_12, S_16
   targeted), and the closed form on the n-cycle (hooks);
 * closed forms e^{2πikm/n} (Z_n) and 2cos(2πjk/n) (D_n), and traces of the
@@ -110,6 +112,53 @@ def test_symmetric_tables_equal_traces_of_young_matrices(n):
                 m = m @ gens[k]
             assert round(np.trace(m)) == t.values[i, j]
             assert abs(np.trace(m) - round(np.trace(m))) < 1e-9
+
+
+def _tabloids_fixed(lam, mu):
+    """π^λ(μ): tabloids of shape λ fixed by a permutation of cycle type μ, i.e. ways to
+    put each cycle of μ into a row so that row i receives λ_i points."""
+    from functools import lru_cache
+
+    @lru_cache(maxsize=None)
+    def count(k, rest):
+        if k == len(mu):
+            return int(not any(rest))
+        return sum(count(k + 1, rest[:i] + (r - mu[k],) + rest[i + 1:])
+                   for i, r in enumerate(rest) if r >= mu[k])
+    return count(0, tuple(lam))
+
+
+def _kostka(nu, lam):
+    """K_{νλ}: semistandard tableaux of shape ν and content λ, by peeling off the
+    horizontal strip of the largest entry."""
+    from functools import lru_cache
+    from itertools import product as cartesian
+
+    @lru_cache(maxsize=None)
+    def count(shape, k):
+        if k == 0:
+            return int(sum(shape) == 0)
+        total = 0
+        # ν' ⊂ ν with ν/ν' a horizontal strip of size lam[k-1]: ν_{i+1} <= ν'_i <= ν_i.
+        ranges = [range(max(shape[i + 1] if i + 1 < len(shape) else 0, 0), shape[i] + 1)
+                  for i in range(len(shape))]
+        for inner in cartesian(*ranges):
+            if sum(shape) - sum(inner) == lam[k - 1]:
+                total += count(tuple(inner), k - 1)
+        return total
+    return count(tuple(nu), len(lam))
+
+
+@pytest.mark.parametrize("n", range(1, 11))
+def test_symmetric_tables_satisfy_youngs_rule(n):
+    """Young's rule: π^λ = Σ_ν K_{νλ} χ^ν, with π^λ counted from tabloids and Kostka
+    numbers from tableaux. K is unitriangular, so this pins every entry of the table."""
+    t = character_table(SymmetricGroup(n))
+    A = np.array(t.values.tolist(), dtype=object)
+    labels = t.irrep_labels
+    K = np.array([[_kostka(nu, lam) for lam in labels] for nu in labels], dtype=object)
+    pi = np.array([[_tabloids_fixed(lam, mu) for mu in t.class_labels] for lam in labels], dtype=object)
+    assert (K.T @ A == pi).all()
 
 
 @pytest.mark.parametrize("n", list(range(1, 11)) + [12, 16])
