@@ -327,7 +327,7 @@ def _torch_const(x: NDArray, like: Any):
     dtype = like.dtype
     if np.iscomplexobj(x) and not like.is_complex():
         dtype = torch.complex128 if like.dtype == torch.float64 else torch.complex64
-    return torch.as_tensor(x, device=like.device, dtype=dtype)
+    return torch.from_numpy(np.array(x)).to(device=like.device, dtype=dtype)  # a writable copy
 
 
 def _dense_forward(G: FiniteGroup, kind: str, f: Any, irreps: tuple[Irrep, ...]) -> dict:
@@ -341,7 +341,7 @@ def _dense_forward(G: FiniteGroup, kind: str, f: Any, irreps: tuple[Irrep, ...])
             M = _torch_const(rho.matrices(), f)
             out[rho.label] = torch.einsum("...g,gij->...ij", f.to(M.dtype), M)
         else:
-            out[rho.label] = np.einsum("...g,gij->...ij", f, rho.matrices(), optimize=True)
+            out[rho.label] = np.tensordot(f, rho.matrices(), axes=([-1], [0]))
     return out
 
 
@@ -358,8 +358,8 @@ def _dense_inverse(G: FiniteGroup, kind: str, F: dict, irreps: tuple[Irrep, ...]
             Fl = F[rho.label].to(Minv.dtype) if Minv.is_complex() else F[rho.label]
             term = torch.einsum("...ab,xba->...x", Fl, Minv.to(Fl.dtype)) * (rho.dim / G.order)
         else:
-            term = np.einsum("...ab,xba->...x", F[rho.label], rho.matrices()[inv],
-                             optimize=True) * (rho.dim / G.order)
+            term = np.tensordot(F[rho.label], rho.matrices()[inv], axes=([-2, -1], [2, 1]))
+            term *= rho.dim / G.order
         total = term if total is None else total + term
     if kind == "exact":
         return _canonical_array(np.asarray(total, dtype=object), _root_order(G))
@@ -548,11 +548,41 @@ def inverse_fourier_transform(G: FiniteGroup, F: Mapping | FourierCoefficients, 
     return out
 
 
+def _two_functions(G: FiniteGroup, f: Any, h: Any, method: str, who: str):
+    """Validate a pair of functions; return (kind, f, h, batch, method)."""
+    kf, fa = _as_function(G, f, who, None, "f")
+    kh, ha = _as_function(G, h, who, None, "h")
+    if kf != kh:
+        raise ValueError(f"{who}: f and h must be of one kind (both numpy, both torch or both "
+                         f"exact sympy); got {kf} and {kh}.")
+    try:
+        batch = tuple(np.broadcast_shapes(tuple(fa.shape[:-1]), tuple(ha.shape[:-1])))
+    except ValueError:
+        raise ValueError(f"{who}: batch shapes of f and h must broadcast; got {tuple(fa.shape[:-1])} "
+                         f"and {tuple(ha.shape[:-1])}.") from None
+    method = _resolve_method(G, method, kf, G.irreps(), who)
+    return kf, fa, ha, batch, method
+
+
+def _realify(kind: str, out: Any, real: bool) -> Any:
+    if real and kind == "torch" and out.is_complex():
+        return out.real
+    if real and kind == "numpy" and np.iscomplexobj(out):
+        return out.real
+    return out
+
+
 def convolve(G: FiniteGroup, f: ArrayLike, h: ArrayLike, *, method: Method = "auto") -> Any:
     r"""Convolution :math:`(f * h)(x) = \sum_{y} f(x y^{-1})\, h(y)`, through the Fourier domain.
 
-    Computed as the inverse transform of :math:`\hat f(\rho)\hat h(\rho)`.  Batch
-    axes of ``f`` and ``h`` broadcast.  Real inputs give a real result.
+    Computed as the inverse transform of :math:`\hat f(\rho)\hat h(\rho)`; on Z_n
+    and D_n with ``method="fft"`` from whole stacked spectra (6 FFTs for D_n).
+    Batch axes of ``f`` and ``h`` broadcast.  Real inputs give a real result;
+    exact inputs an exact one.
+
+    Returns
+    -------
+    array, shape broadcast(batch_f, batch_h) + (|G|,)
 
     Examples
     --------
@@ -564,29 +594,19 @@ def convolve(G: FiniteGroup, f: ArrayLike, h: ArrayLike, *, method: Method = "au
     True
     """
     who = "convolve"
-    Ff = fourier_transform(G, f, method=method) if not isinstance(f, FourierCoefficients) else f
-    Fh = fourier_transform(G, h, method=method) if not isinstance(h, FourierCoefficients) else h
-    if Ff.exact != Fh.exact:
-        raise ValueError(f"{who}: f and h must both be exact (sympy) or both numeric; got "
-                         f"exact={Ff.exact} and exact={Fh.exact}.")
-    try:
-        batch = tuple(np.broadcast_shapes(Ff.batch_shape, Fh.batch_shape))
-    except ValueError:
-        raise ValueError(f"{who}: batch shapes of f and h must broadcast; got {Ff.batch_shape} "
-                         f"and {Fh.batch_shape}.") from None
+    kind, fa, ha, batch, method = _two_functions(G, f, h, method, who)
+    real = _is_real(kind, fa) and _is_real(kind, ha)
+    if method == "fft" and isinstance(G, (CyclicGroup, DihedralGroup)):
+        from . import _fft_abelian
+        return _realify(kind, _fft_abelian.convolve(G.n, fa, ha, isinstance(G, DihedralGroup)), real)
+    Ff, Fh = (fourier_transform(G, x, method=method) for x in (fa, ha))
     prod = {}
     for rho in Ff.irreps:
         a, b = Ff[rho.label], Fh[rho.label]
-        if _is_torch(a) != _is_torch(b):
-            raise ValueError(f"{who}: f and h must both be numpy or both torch.")
-        if _is_torch(a):
-            dt = a.dtype if a.is_complex() else b.dtype
-            prod[rho.label] = a.to(dt) @ b.to(dt)
-        elif Ff.exact:
-            prod[rho.label] = np.matmul(a, b)
-        else:
-            prod[rho.label] = np.matmul(a, b)
-    H = FourierCoefficients(G, Ff.irreps, prod, batch, Ff.exact, Ff.real and Fh.real)
+        if kind == "torch" and a.dtype != b.dtype:
+            a, b = (a.to(b.dtype), b) if b.is_complex() else (a, b.to(a.dtype))
+        prod[rho.label] = a @ b
+    H = FourierCoefficients(G, Ff.irreps, prod, batch, kind == "exact", real)
     return inverse_fourier_transform(G, H, method=method)
 
 
@@ -601,10 +621,13 @@ def plancherel(G: FiniteGroup, f: ArrayLike, h: ArrayLike, *, inner: bool = Fals
 
     With ``inner=True`` the L² inner product
     :math:`\sum_x f(x)\overline{h(x)} = \frac{1}{|G|}\sum_\rho d_\rho
-    \operatorname{tr}(\hat f(\rho)\hat h(\rho)^\dagger)` (the irreps are unitary).
+    \operatorname{tr}(\hat f(\rho)\hat h(\rho)^\dagger)` (needs unitary irreps: the
+    default forms are).
 
-    Returns an array of the broadcast batch shape (a 0-d array for single
-    functions; a sympy expression when exact and unbatched).
+    Returns
+    -------
+    array of shape broadcast(batch_f, batch_h) (0-d for single functions); exact
+    input gives a sympy expression (unbatched) or an ``object`` array.
 
     Examples
     --------
@@ -613,34 +636,33 @@ def plancherel(G: FiniteGroup, f: ArrayLike, h: ArrayLike, *, inner: bool = Fals
     >>> round(float(plancherel(G, f, f, inner=True)), 10)     # = Σ f(x)²
     55.0
     """
-    Ff = fourier_transform(G, f, method=method)
-    Fh = fourier_transform(G, h, method=method)
-    if Ff.exact != Fh.exact:
-        raise ValueError(f"plancherel: f and h must both be exact (sympy) or both numeric; got "
-                         f"exact={Ff.exact} and exact={Fh.exact}.")
+    who = "plancherel"
+    if not isinstance(inner, (bool, np.bool_)):
+        raise ValueError(f"{who}: inner must be True or False; got inner={inner!r}.")
+    kind, fa, ha, batch, method = _two_functions(G, f, h, method, who)
+    real = _is_real(kind, fa) and _is_real(kind, ha)
+    if method == "fft" and isinstance(G, (CyclicGroup, DihedralGroup)):
+        from . import _fft_abelian
+        out = _fft_abelian.plancherel(G.n, fa, ha, isinstance(G, DihedralGroup), inner)
+        return _realify(kind, out if kind == "torch" else np.asarray(out), real)
+    Ff, Fh = (fourier_transform(G, x, method=method) for x in (fa, ha))
     total = 0
     for rho in Ff.irreps:
         a, b = Ff[rho.label], Fh[rho.label]
-        if _is_torch(a):
+        if kind == "torch":
             b = b.conj() if inner else b.transpose(-1, -2)
             term = (a * b).sum(dim=(-2, -1))
-        elif Ff.exact:
+        elif kind == "exact":
             b = np.vectorize(sp.conjugate, otypes=[object])(b) if inner else np.swapaxes(b, -1, -2)
             term = (a * b).sum(axis=(-2, -1))
         else:
             b = b.conj() if inner else np.swapaxes(b, -1, -2)
             term = np.einsum("...ab,...ab->...", a, b)
-        total = total + term * (sp.Rational(rho.dim, G.order) if Ff.exact else rho.dim / G.order)
-    if Ff.exact:
+        total = total + term * (sp.Rational(rho.dim, G.order) if kind == "exact" else rho.dim / G.order)
+    if kind == "exact":
         total = _canonical_array(np.asarray(total, dtype=object), _root_order(G))
         return total[()] if total.ndim == 0 else total
-    if not _is_torch(total):
-        total = np.asarray(total)
-        if Ff.real and Fh.real and np.iscomplexobj(total):
-            total = total.real
-    elif Ff.real and Fh.real and total.is_complex():
-        total = total.real
-    return total
+    return _realify(kind, total if kind == "torch" else np.asarray(total), real)
 
 
 def bandlimited_labels(G: SymmetricGroup, k: int) -> tuple[tuple[int, ...], ...]:
