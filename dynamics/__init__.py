@@ -25,9 +25,12 @@ Stable API used by :mod:`verify`
     * returns float64 (P,): the exact :math:`P(s_L = g_L \cdots g_1 s_0)` through the
       Fourier formula.
 ``predict(model, spectrum, *, optimizer="sgd", lr=30.0, batch=512, length_normalized=True,
-baseline=True, ...) -> GrowthResult``
-    Predicted per-horizon success curves with ``t`` in UPDATES, crossing times,
-    plateau intervals and a regime label (``"relay"`` / ``"plateau"``).
+baseline=True, form="exact", epsilon=0.02, theta0=None, t_max=None) -> GrowthResult``
+    Predicted per-horizon success curves (``t`` in UPDATES for sgd/adam, flow time for
+    ``optimizer="flow"``), ``crossings[(L, level)]`` for levels chance + ε, 0.5, 0.9,
+    ``plateaus``, ``first_phase``, ``regime`` in {"relay", "plateau", "stalled"},
+    ``theta0`` (noise-scale start), ``to_dict()`` for JSON.  ``model.M`` is the number
+    of identifiers (it sets the Q-to-θ factor 1/(M−1)).
 
 Other entry points: ``prompt_averaged_success`` (exact, symmetric ansatz),
 ``mean_field_success``, ``accidental_success``, ``success_probability`` (numpy, any
@@ -39,9 +42,16 @@ from .spectrum import Spectrum, parse_horizons
 from .success import (Prompts, SuccessPolynomial, accidental_success, canonical_success,
                       mean_field_success, prompt_averaged_success, sample_prompts,
                       success_polynomial, success_probability, success_probability_torch)
+from .ode import FlowSolution, ReducedObjective, integrate_flow, per_identifier_flow
+from .optim import OptimizerSpec, noise_scale_theta0
+from .predict import GrowthResult, predict
+from .phase import PhaseDiagram, ScalingFit, escape_scan, fit_scaling, phase_diagram
 
 __all__ = ["Spectrum", "parse_horizons", "TaskModel", "StepLaw", "step_law",
            "symmetric_attention", "symmetric_step_law", "Prompts", "sample_prompts",
            "success_probability", "success_probability_torch", "SuccessPolynomial",
            "success_polynomial", "prompt_averaged_success", "mean_field_success",
-           "accidental_success", "canonical_success"]
+           "accidental_success", "canonical_success", "ReducedObjective", "FlowSolution",
+           "integrate_flow", "per_identifier_flow", "OptimizerSpec", "noise_scale_theta0",
+           "GrowthResult", "predict", "PhaseDiagram", "ScalingFit", "phase_diagram",
+           "fit_scaling", "escape_scan"]
