@@ -121,17 +121,13 @@ class CharacterTable:
                              f"valid labels: {', '.join(map(repr, shown))}.") from None
 
     def to_numpy(self) -> NDArray:
-        """The values as a read-only numpy array: float for real tables, complex otherwise."""
+        """The values as a read-only numpy array, from the same closed forms (float for S_n
+        and D_n, complex where a cyclic group is involved); tested equal to ``values``."""
         return self._numeric
 
     @cached_property
     def _numeric(self) -> NDArray:
-        if isinstance(self.group, SymmetricGroup):
-            arr = symmetric_character_array(self.group.n)[0].astype(float)
-        else:
-            arr = np.array(self.values.evalf(17).tolist(), dtype=complex)
-            if np.all(arr.imag == 0):
-                arr = arr.real.copy()
+        arr = _numeric_table(self.group)
         arr.setflags(write=False)
         return arr
 
@@ -161,6 +157,33 @@ class CharacterTable:
                line("size", [str(s) for s in self.class_sizes])]
         out += [line(r, row) for r, row in zip(rows, cells)]
         return "\n".join(out)
+
+
+def _numeric_table(G: FiniteGroup) -> NDArray:
+    """The table in floating point from the same closed forms (no sympy evaluation)."""
+    if isinstance(G, SymmetricGroup):
+        return symmetric_character_array(G.n)[0].astype(float)
+    if isinstance(G, CyclicGroup):
+        k = np.arange(G.n)
+        return np.exp(2j * np.pi * (np.outer(k, k) % G.n) / G.n)
+    if isinstance(G, DihedralGroup):
+        t = G.character_table()
+        out = np.zeros(t.values.shape)
+        for i, label in enumerate(t.irrep_labels):
+            for j, cls in enumerate(t.class_labels):
+                if label[0] == "E":
+                    out[i, j] = 2 * np.cos(2 * np.pi * ((int(label[1:]) * cls[1]) % G.n) / G.n) \
+                        if cls[0] == "r" else 0.0
+                else:
+                    out[i, j] = float(t.values[i, j])  # ±1
+        return out
+    if isinstance(G, DirectProduct):
+        out = np.ones((1, 1))
+        for F in G.factors:
+            out = np.kron(out, _numeric_table(F))
+        return out
+    arr = np.array(G.character_table().values.evalf(17).tolist(), dtype=complex)  # pragma: no cover
+    return arr.real.copy() if not np.any(arr.imag) else arr  # pragma: no cover
 
 
 def _jsonable(label: Any) -> Any:

@@ -250,6 +250,15 @@ def test_table_is_the_trace_of_the_irreps_at_every_element(G):
         assert t.values[i, 0] == rho.dim
 
 
+@settings(max_examples=15)
+@given(groups(families=ALL_FAMILIES, max_order=24))
+def test_numeric_table_equals_exact_values(G):
+    t = character_table(G)
+    exact = np.array(t.values.evalf(30).tolist(), dtype=complex)
+    np.testing.assert_allclose(t.to_numpy(), exact, atol=TOL)
+    assert not t.to_numpy().flags.writeable
+
+
 @given(groups(families=ALL_FAMILIES))
 def test_row_and_column_orthogonality_numeric(G):
     t = character_table(G)
