@@ -1,0 +1,440 @@
+r"""The empirical phase diagram of a sweep, beside the boundary that :mod:`dynamics` predicts.
+
+Each cell of the diagram is one point of the sweep's grid over the ratio
+:math:`R = L_\text{hard}/L_\text{easy}` (x) and either the head strength :math:`c_B` or
+the group order :math:`|G|` (y), pooled over seeds.  A cell's *observed* regime is the
+majority of its seeds' labels (``mixed`` on a tie); each label comes from the run's
+held-out sampled success curves by the rules of :mod:`dynamics.predict`, as
+:func:`verify.compare.observed_regime` applies them (``relay``, ``plateau``: the longest
+stall is longer than the first learning phase; ``stalled``: a horizon never reaches 0.5
+within the run).  Its *plateau length* is the mean over seeds of the longest stall, in
+updates.
+
+The *predicted* regimes come from :func:`dynamics.phase.phase_diagram` for the same
+family of spectra (two-level jumps :math:`\{L_0, \mathrm{round}(R L_0)\}`, equal
+weights), group, M, optimiser, learning rate, batch, 1/L normalisation and baseline,
+with the integration horizon ``t_max`` set to the runs' number of updates, so that
+``stalled`` means the same on both sides.  The boundary drawn is, per row, the midpoint
+between the last relay ratio and the first non-relay ratio on a fine grid of ratios
+(every distinct hard horizon in range).  Agreement is reported cell by cell, both on
+the three labels and on relay against not-relay (the boundary itself).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["EmpiricalPhase", "observed_phase", "predicted_phase", "phase_diagram",
+           "plot_empirical_phase", "agreement_markdown"]
+
+YAxis = Literal["c_B", "group_order"]
+_COLORS = {"relay": "#4daf4a", "plateau": "#e41a1c", "stalled": "#777777", "mixed": "#ff7f00"}
+
+
+def _ro(a: NDArray) -> NDArray:
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, repr=False)
+class EmpiricalPhase:
+    """Observed (and predicted) regimes over (R, y).
+
+    Attributes
+    ----------
+    ratios : ndarray, shape (n_R,)
+        Observed ratios, increasing.
+    values : ndarray, shape (n_y,)
+        Values of ``y`` (c_B, or |G|), increasing.
+    y : {"c_B", "group_order"}
+    observed : ndarray of str, shape (n_y, n_R)
+        Majority label over seeds ('' where the grid has no finished run).
+    labels : ndarray of object, shape (n_y, n_R)
+        Each cell's tuple of per-seed labels.
+    plateau : ndarray, shape (n_y, n_R)
+        Mean longest plateau over seeds, in updates (NaN: no run).
+    predicted : ndarray of str, shape (n_y, n_R), or None
+    boundary_ratio : ndarray, shape (n_y,), or None
+        Predicted relay/plateau boundary (NaN where a row never leaves relay, or is
+        never relay, on the fine grid).
+    fine_ratios : ndarray or None
+    fine_predicted : ndarray of str, shape (n_y, n_fine), or None
+    settings : dict
+        The shared run settings the prediction used.
+    n_done, n_failed : int
+    status : int
+        1 prediction made and every cell agrees (relay vs not), 0 otherwise, -1 no
+        prediction.
+    message : str
+    """
+
+    ratios: NDArray
+    values: NDArray
+    y: str
+    observed: NDArray
+    labels: NDArray
+    plateau: NDArray
+    predicted: NDArray | None
+    boundary_ratio: NDArray | None
+    fine_ratios: NDArray | None
+    fine_predicted: NDArray | None
+    settings: dict
+    n_done: int
+    n_failed: int
+    status: int
+    message: str
+
+    @property
+    def success(self) -> bool:
+        return self.status >= 0
+
+    def __repr__(self) -> str:
+        return (f"EmpiricalPhase(message={self.message!r}, status={self.status}, y={self.y!r}, "
+                f"ratios={self.ratios.tolist()}, values={self.values.tolist()})")
+
+    @property
+    def observed_boundary(self) -> NDArray:
+        """Per row, the smallest observed ratio whose majority label is not relay (NaN)."""
+        out = np.full(len(self.values), np.nan)
+        for i in range(len(self.values)):
+            bad = [j for j, lab in enumerate(self.observed[i]) if lab not in ("relay", "")]
+            if bad:
+                out[i] = self.ratios[bad[0]]
+        return out
+
+
+# ----------------------------------------------------------------------------- observed
+def _y_of(row: dict, y: str) -> float:
+    return float(row[y])
+
+
+def observed_phase(rows: Sequence[dict], *, y: YAxis = "c_B"):
+    """Aggregate finished result rows into ``(ratios, values, observed, labels, plateau)``.
+
+    Examples
+    --------
+    >>> rows = [{"ratio": 2.0, "c_B": 4.0, "regime": "relay", "plateau_updates": 0.0},
+    ...         {"ratio": 2.0, "c_B": 4.0, "regime": "relay", "plateau_updates": 10.0},
+    ...         {"ratio": 4.0, "c_B": 4.0, "regime": "plateau", "plateau_updates": 300.0}]
+    >>> R, v, obs, labels, plateau = observed_phase(rows)
+    >>> obs.tolist(), plateau.tolist()
+    ([['relay', 'plateau']], [[5.0, 300.0]])
+    """
+    if y not in ("c_B", "group_order"):
+        raise ValueError(f"observed_phase: y must be 'c_B' or 'group_order'; got y={y!r}.")
+    if not rows:
+        raise ValueError("observed_phase: no finished run in the results; run the sweep first "
+                         "(python -m verify sweep SPEC --out DIR).")
+    ratios = np.array(sorted({round(float(r["ratio"]), 9) for r in rows}))
+    values = np.array(sorted({_y_of(r, y) for r in rows}))
+    shape = (len(values), len(ratios))
+    labels = np.empty(shape, dtype=object)
+    labels.fill(())
+    plats: dict[tuple[int, int], list[float]] = {}
+    for r in rows:
+        i = int(np.searchsorted(values, _y_of(r, y)))
+        j = int(np.argmin(abs(ratios - float(r["ratio"]))))
+        labels[i, j] = labels[i, j] + (r["regime"],)
+        p = r.get("plateau_updates")
+        plats.setdefault((i, j), []).append(math.nan if p is None else float(p))
+    observed = np.empty(shape, dtype=object)
+    plateau = np.full(shape, np.nan)
+    for i in range(shape[0]):
+        for j in range(shape[1]):
+            c = Counter(labels[i, j]).most_common()
+            observed[i, j] = ("" if not c else "mixed" if len(c) > 1 and c[0][1] == c[1][1]
+                              else c[0][0])
+            if (i, j) in plats:
+                plateau[i, j] = float(np.nanmean(plats[(i, j)])) if not all(
+                    math.isnan(x) for x in plats[(i, j)]) else np.nan
+    return _ro(ratios), _ro(values), _ro(observed.astype(str)), labels, _ro(plateau)
+
+
+# ----------------------------------------------------------------------------- predicted
+_SHARED = ("n_ids", "lr", "batch", "optimizer", "length_norm", "baseline", "updates", "algo",
+           "head", "weights")
+
+
+def _shared_settings(rows: Sequence[dict], y: str) -> dict[str, Any]:
+    """The settings every run shares (the prediction needs them equal), else ValueError."""
+    must = list(_SHARED) + (["group"] if y == "c_B" else ["c_B"])
+    out = {}
+    for k in must:
+        vals = {r[k] for r in rows}
+        if len(vals) != 1:
+            raise ValueError(f"predicted_phase: the runs differ in {k} ({sorted(map(str, vals))}); "
+                             f"one predicted boundary needs them equal. Draw one diagram per "
+                             f"value (filter the results), or pass predict=False.")
+        out[k] = vals.pop()
+    easy = {int(str(r["horizons"]).split(",")[0]) for r in rows}
+    n_h = {len(str(r["horizons"]).split(",")) for r in rows}
+    if len(easy) != 1 or n_h != {2} or out["weights"] is not None:
+        raise ValueError(f"predicted_phase: the predicted boundary is for two-level jumps "
+                         f"{{L0, round(R L0)}} with equal weights and one L0; got shortest "
+                         f"horizons {sorted(easy)}, {sorted(n_h)} levels, weights "
+                         f"{out['weights']!r}. Use a ratio axis with n_levels = 2, or pass "
+                         f"predict=False.")
+    out["easy"] = easy.pop()
+    if y == "group_order":
+        fams = {str(r["group"])[0] for r in rows}
+        if len(fams) != 1:
+            raise ValueError(f"predicted_phase: an |G| axis needs one group family; got {sorted(fams)}.")
+        out["family"] = fams.pop()
+        out["group"] = str(rows[0]["group"])
+    return out
+
+
+def predicted_phase(rows: Sequence[dict], ratios: NDArray, values: NDArray, *,
+                    y: YAxis = "c_B"):
+    """Predicted labels at the observed cells and on a fine ratio grid, and the boundary.
+
+    Returns ``(predicted, fine_ratios, fine_predicted, boundary_ratio, settings)``; the
+    prediction is :func:`dynamics.phase.phase_diagram` with the runs' shared settings.
+    """
+    from dynamics.phase import phase_diagram as dyn_phase_diagram
+    s = _shared_settings(rows, y)
+    L0 = s["easy"]
+    hard = np.arange(int(round(L0 * ratios.min())), int(round(L0 * ratios.max())) + 1)
+    fine = np.unique(np.concatenate([hard / L0, ratios]))
+    kw = dict(M=int(s["n_ids"]), easy=L0, optimizer=s["optimizer"], lr=float(s["lr"]),
+              batch=int(s["batch"]), length_normalized=bool(s["length_norm"]),
+              baseline=s["baseline"] != "none", t_max=float(s["updates"]))
+    if y == "c_B":
+        pd = dyn_phase_diagram(s["group"], fine, values, parameter="c_B", **kw)
+    else:
+        pd = dyn_phase_diagram(s["group"], fine, values, parameter="order", c_B=float(s["c_B"]),
+                               **kw)
+    fine_pred = np.asarray(pd.regime, dtype=str)
+    idx = [int(np.argmin(abs(fine - R))) for R in ratios]
+    predicted = fine_pred[:, idx]
+    boundary = np.full(len(values), np.nan)
+    for i in range(len(values)):
+        relay = fine_pred[i] == "relay"
+        bad = np.flatnonzero(~relay)
+        if bad.size and bad[0] > 0:
+            boundary[i] = 0.5 * (fine[bad[0] - 1] + fine[bad[0]])
+    s["note"] = (f"dynamics.phase.phase_diagram({s['group']!r}, parameter="
+                 f"{'c_B' if y == 'c_B' else 'order'}, M={kw['M']}, easy={L0}, "
+                 f"optimizer={kw['optimizer']!r}, lr={kw['lr']:g}, batch={kw['batch']}, "
+                 f"t_max={kw['t_max']:g})")
+    return _ro(predicted.astype(str)), _ro(fine), _ro(fine_pred), _ro(boundary), s
+
+
+# ----------------------------------------------------------------------------- figure
+def plot_empirical_phase(ph: EmpiricalPhase, *, color: Literal["regime", "plateau"] = "regime",
+                         ax=None):
+    """Draw the cells (colour: observed regime or mean plateau length) and the predicted
+    boundary (black steps); the text in a cell is its seeds' labels (r/p/s) or its
+    plateau length.  Returns the matplotlib Axes."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import LogNorm
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4.4))
+    nx, ny = len(ph.ratios), len(ph.values)
+    xs, ys = np.meshgrid(np.arange(nx), np.arange(ny))
+    if color == "regime":
+        for lab, col in _COLORS.items():
+            m = ph.observed == lab
+            if m.any():
+                ax.scatter(xs[m], ys[m], s=900, marker="s", c=col, label=f"observed {lab}")
+        for i in range(ny):
+            for j in range(nx):
+                txt = "".join(x[0] for x in ph.labels[i, j])
+                ax.text(j, i, txt, ha="center", va="center", fontsize=8, color="white")
+    else:
+        P = np.where(np.isfinite(ph.plateau), np.maximum(ph.plateau, 1.0), np.nan)
+        sc = ax.scatter(xs.ravel(), ys.ravel(), s=900, marker="s", c=P.ravel(), cmap="viridis",
+                        norm=LogNorm(vmin=1.0, vmax=max(float(np.nanmax(P)) if np.isfinite(P).any()
+                                                        else 10.0, 10.0)))
+        plt.colorbar(sc, ax=ax, label="mean longest plateau (updates)")
+        for i in range(ny):
+            for j in range(nx):
+                st = "s" if "stalled" in ph.labels[i, j] else ""
+                v = ph.plateau[i, j]
+                ax.text(j, i, (f"{v:.0f}" if np.isfinite(v) else "") + st, ha="center",
+                        va="center", fontsize=7, color="white")
+    if ph.predicted is not None:
+        for i in range(ny):   # predicted label: a ring around each cell
+            for j in range(nx):
+                ax.scatter(j, i, s=1400, marker="s", facecolors="none",
+                           edgecolors=_COLORS.get(ph.predicted[i, j], "k"), linewidths=2)
+        # boundary: ratio -> x position by interpolation over the observed ratios
+        bx = np.interp(ph.boundary_ratio, ph.ratios, np.arange(nx), left=-0.5, right=nx - 0.5)
+        xs_line, ys_line = [], []
+        for i in range(ny):
+            if np.isfinite(ph.boundary_ratio[i]):
+                xs_line += [bx[i], bx[i]]
+                ys_line += [i - 0.5, i + 0.5]
+        if xs_line:
+            ax.plot(xs_line, ys_line, "k-", lw=2.5, label="predicted boundary (dynamics)")
+        for lab in sorted(set(ph.predicted.ravel())):
+            ax.scatter([], [], s=60, marker="s", facecolors="none", linewidths=2,
+                       edgecolors=_COLORS.get(lab, "k"), label=f"predicted {lab}")
+    ax.set_xticks(range(nx), [f"{r:g}" for r in ph.ratios])
+    ax.set_yticks(range(ny), [f"{v:g}" for v in ph.values])
+    ax.set_xlim(-0.6, nx - 0.4)
+    ax.set_ylim(-0.6, ny - 0.4)
+    ax.set_xlabel("ratio R = L_hard / L_easy")
+    ax.set_ylabel("c_B" if ph.y == "c_B" else "|G|")
+    ax.set_title("fill: observed (r relay, p plateau, s stalled per seed); ring: predicted",
+                 fontsize=8)
+    handles, names = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.25 if color == "plateau" else 1.01, 1.0),
+                  markerscale=0.4 if color == "regime" else 1.0)
+    return ax
+
+
+# ----------------------------------------------------------------------------- summary
+def _cell_text(labels: tuple) -> str:
+    c = Counter(labels)
+    return ", ".join(f"{k}×{n}" for k, n in sorted(c.items()))
+
+
+def agreement_markdown(ph: EmpiricalPhase, *, title: str = "Empirical phase diagram") -> str:
+    """The markdown summary: settings, agreement counts, boundaries per row, cell table."""
+    yname = "c_B" if ph.y == "c_B" else "|G|"
+    lines = [f"# {title}", "",
+             f"{ph.n_done} finished runs ({ph.n_failed} failed) over ratio R × {yname}; "
+             f"labels by the rules of `dynamics.predict` (plateau: the longest stall is longer "
+             f"than the first learning phase; stalled: a horizon never reaches 0.5 within the "
+             f"run)."]
+    if ph.predicted is None:
+        lines += ["", f"No prediction: {ph.message}"]
+    else:
+        has = ph.observed != ""
+        both = has & (ph.observed != "mixed")
+        exact = int(((ph.observed == ph.predicted) & has).sum())
+        binary = int((((ph.observed == "relay") == (ph.predicted == "relay")) & both).sum())
+        lines += ["", f"Prediction: {ph.settings.get('note', '')}.", "",
+                  f"- cells with runs: {int(has.sum())}; mixed (seeds split evenly): "
+                  f"{int((ph.observed == 'mixed').sum())}",
+                  f"- same label (relay/plateau/stalled): {exact} of {int(has.sum())}",
+                  f"- same side of the boundary (relay vs not): {binary} of {int(both.sum())}",
+                  "", f"| {yname} | predicted boundary R | observed first non-relay R |",
+                  "|---:|---:|---:|"]
+        ob = ph.observed_boundary
+        for v, b, o in zip(ph.values, ph.boundary_ratio, ob):
+            lines.append(f"| {v:g} | {'—' if not np.isfinite(b) else f'{b:.3g}'} | "
+                         f"{'none (all relay)' if not np.isfinite(o) else f'{o:g}'} |")
+    lines += ["", f"| {yname} | R | observed (seeds) | mean plateau (updates) | predicted | agree |",
+              "|---:|---:|---|---:|---|---|"]
+    disagree = []
+    for i, v in enumerate(ph.values):
+        for j, R in enumerate(ph.ratios):
+            if not ph.labels[i, j]:
+                continue
+            pred = "" if ph.predicted is None else ph.predicted[i, j]
+            ok = "" if not pred else ("yes" if ph.observed[i, j] == pred else "NO")
+            if ok == "NO":
+                disagree.append(f"{yname}={v:g}, R={R:g}: observed {_cell_text(ph.labels[i, j])}, "
+                                f"predicted {pred}")
+            p = ph.plateau[i, j]
+            lines.append(f"| {v:g} | {R:g} | {_cell_text(ph.labels[i, j])} | "
+                         f"{'—' if not np.isfinite(p) else f'{p:.0f}'} | {pred} | {ok} |")
+    if ph.predicted is not None:
+        lines += ["", "Disagreements:" if disagree else "Every cell agrees."]
+        lines += [f"- {d}" for d in disagree]
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------- driver
+@dataclass(frozen=True, repr=False)
+class PhaseDiagramResult:
+    """What :func:`phase_diagram` wrote: the diagram, the figure, the summary."""
+
+    phase: EmpiricalPhase
+    figure: Path
+    summary_path: Path
+    markdown: str
+
+    @property
+    def status(self) -> int:
+        return self.phase.status
+
+    @property
+    def message(self) -> str:
+        return self.phase.message
+
+    @property
+    def success(self) -> bool:
+        return self.phase.success
+
+    def __repr__(self) -> str:
+        return (f"PhaseDiagramResult(message={self.message!r}, status={self.status}, "
+                f"figure={str(self.figure)!r})")
+
+
+def phase_diagram(results: str | os.PathLike, *, y: YAxis = "c_B",
+                  color: Literal["regime", "plateau"] = "regime",
+                  figure: str | os.PathLike | None = None,
+                  summary: str | os.PathLike | None = None,
+                  predict: bool = True) -> PhaseDiagramResult:
+    """Draw the empirical phase diagram of a results table with the predicted boundary,
+    and write the markdown summary of their agreement (both files atomically).
+
+    Parameters
+    ----------
+    results : path
+        ``results.sqlite`` or the sweep directory holding it.
+    y : {"c_B", "group_order"}
+    color : {"regime", "plateau"}
+    figure, summary : path, optional
+        Default ``phase_diagram.png`` / ``phase_diagram.md`` beside the results.
+    predict : bool
+        Draw the :mod:`dynamics` prediction (needs the runs to share their settings
+        other than the axes and the seed).
+    """
+    from .sweep import RESULTS_NAME, read_results
+    from .train import write_text_atomic
+    if color not in ("regime", "plateau"):
+        raise ValueError(f"phase_diagram: color must be 'regime' or 'plateau'; got {color!r}.")
+    p = Path(results)
+    db = p / RESULTS_NAME if p.is_dir() else p
+    if not db.exists():
+        raise ValueError(f"phase_diagram: no results database at {str(db)!r}; pass "
+                         f"DIR/{RESULTS_NAME} or the sweep directory.")
+    rows = read_results(db)
+    done = [r for r in rows if r["status"] == "done"]
+    n_failed = sum(r["status"] == "failed" for r in rows)
+    ratios, values, observed, labels, plateau = observed_phase(done, y=y)
+    predicted = boundary = fine = fine_pred = None
+    settings: dict = {}
+    status, message = -1, "prediction not requested"
+    if predict:
+        predicted, fine, fine_pred, boundary, settings = predicted_phase(done, ratios, values, y=y)
+        both = (observed != "") & (observed != "mixed")
+        ok = bool(np.all(((observed == "relay") == (predicted == "relay"))[both]))
+        status = 1 if ok else 0
+        message = ("every cell is on its predicted side of the boundary" if ok else
+                   "some cells are on the other side of the predicted boundary")
+    ph = EmpiricalPhase(ratios=ratios, values=values, y=y, observed=observed, labels=labels,
+                        plateau=plateau, predicted=predicted, boundary_ratio=boundary,
+                        fine_ratios=fine, fine_predicted=fine_pred, settings=settings,
+                        n_done=len(done), n_failed=n_failed, status=status, message=message)
+    fig_path = Path(figure) if figure else db.parent / "phase_diagram.png"
+    md_path = Path(summary) if summary else fig_path.with_suffix(".md")
+    import matplotlib
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7.2, 4.6))
+    plot_empirical_phase(ph, color=color, ax=ax)
+    fig.tight_layout()
+    tmp = fig_path.with_name(f".{fig_path.stem}.tmp{os.getpid()}{fig_path.suffix}")
+    fig.savefig(tmp, dpi=120)
+    plt.close(fig)
+    os.replace(tmp, fig_path)
+    sweeps = sorted({r["sweep"] for r in done})
+    md = agreement_markdown(ph, title=f"Empirical phase diagram: sweep {', '.join(sweeps)}")
+    md += f"\n![phase diagram]({fig_path.name})\n"
+    write_text_atomic(md_path, md)
+    return PhaseDiagramResult(phase=ph, figure=fig_path, summary_path=md_path, markdown=md)
