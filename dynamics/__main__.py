@@ -73,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--easy", type=int, default=5, help="easy horizon L0 (default 5)")
     q.add_argument("--out", default="phase_diagram.png", help="figure path (default phase_diagram.png)")
     common(q)
+
+    q = sub.add_parser("scaling", help="escape-time scaling laws against R, L, |G| and c_B")
+    q.add_argument("--group", default="Z96", help="base group (default Z96; Z or D for the |G| scan)")
+    q.add_argument("--cB", type=float, default=4.0, help="base c_B (default 4)")
+    q.add_argument("--out", default="scaling_laws.png", help="figure path")
+    common(q)
     return p
 
 
@@ -140,10 +146,39 @@ def _run_phase(args) -> int:
     return 0
 
 
+def _run_scaling(args) -> int:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .phase import plot_scaling_laws, scaling_laws
+
+    laws = scaling_laws(group=args.group, c_B=args.cB, M=args.M, **_predict_kw(args))
+    for par, d in laws.items():
+        best, other = d["fits"]
+        print(f"{par:>6}: {best}   [alternative: {other}]")
+    fig, axes = plt.subplots(1, len(laws), figsize=(13, 3.2))
+    plot_scaling_laws(laws, axes)
+    fig.tight_layout()
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(args.out, dpi=120)
+    plt.close(fig)
+    print(f"figure: {args.out}")
+    if args.json:
+        def num(v):
+            return None if not math.isfinite(v) else float(v)
+        write_json_atomic(args.json, {par: {"values": d["values"].tolist(),
+                                            "escape": [num(v) for v in d["escape"]],
+                                            "fits": [vars(f) for f in d["fits"]]}
+                                      for par, d in laws.items()})
+    return 0
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    runners = {"predict": _run_predict, "phase-diagram": _run_phase, "scaling": _run_scaling}
     try:
-        return _run_predict(args) if args.command == "predict" else _run_phase(args)
+        return runners[args.command](args)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

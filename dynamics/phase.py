@@ -27,7 +27,7 @@ from .predict import predict
 from .spectrum import Spectrum
 
 __all__ = ["PhaseDiagram", "phase_diagram", "plot_phase_diagram", "ScalingFit", "fit_scaling",
-           "escape_time", "escape_scan"]
+           "escape_time", "escape_scan", "scaling_laws", "plot_scaling_laws", "DEFAULT_SCANS"]
 
 REGIME_CODES = {"relay": 0, "plateau": 1, "stalled": 2}
 
@@ -248,3 +248,54 @@ def escape_scan(parameter: Literal["ratio", "hard", "order", "c_B"], values: Seq
                              f"got {parameter!r}.")
         out.append(escape_time(model, spec, **predict_kw)[0])
     return np.array(out)
+
+
+#: Default scans for :func:`scaling_laws`: parameter -> values (base: Z96, c_B = 4, R = 9).
+DEFAULT_SCANS = {"ratio": (5.0, 6.0, 7.0, 8.0, 9.0),
+                 "hard": (20.0, 25.0, 30.0, 35.0, 40.0, 45.0),
+                 "order": (48.0, 64.0, 96.0, 128.0, 192.0),
+                 "c_B": (3.5, 3.75, 4.0, 4.25, 4.5)}
+
+
+def scaling_laws(scans: dict | None = None, **scan_kw) -> dict:
+    """Escape times over each scan and both fitted laws, the better one (by R²) first.
+
+    Returns ``{parameter: {"values", "escape", "fits": (best, other)}}``.  Keyword
+    arguments go to :func:`escape_scan` (group, c_B, M, easy, ratio, predictor options).
+
+    Examples
+    --------
+    >>> out = scaling_laws({"ratio": (2.0, 4.0)}, group="Z24", M=24, easy=3)
+    >>> out["ratio"]["fits"][0].n_points
+    2
+    """
+    out = {}
+    for par, vals in (scans or DEFAULT_SCANS).items():
+        T = escape_scan(par, vals, **scan_kw)
+        fits = sorted((fit_scaling(vals, T, law) for law in ("power", "exp")), key=lambda f: -f.r2)
+        out[par] = {"values": np.asarray(vals, dtype=float), "escape": T, "fits": tuple(fits)}
+    return out
+
+
+def plot_scaling_laws(laws: dict, axes=None):
+    """One log-scale panel per scan: escape times and the best fit.  Returns the axes."""
+    import matplotlib.pyplot as plt
+
+    labels = {"ratio": "ratio R ({5, 5R})", "hard": "hard horizon L ({5, 15, L})",
+              "order": "|G| (Z_n, {5, 45})", "c_B": "c_B ({5, 45})"}
+    if axes is None:
+        _, axes = plt.subplots(1, len(laws), figsize=(3.2 * len(laws), 3))
+    for ax, (par, d) in zip(np.atleast_1d(axes), laws.items()):
+        best = d["fits"][0]
+        xs = np.linspace(d["values"].min(), d["values"].max(), 50)
+        ax.plot(d["values"], d["escape"], "o")
+        ax.plot(xs, best(xs), "--", label=str(best).split("  (")[0].replace("x", par[0]))
+        ax.set_yscale("log")
+        if best.law == "power":
+            ax.set_xscale("log")
+        ax.set_xticks(d["values"], [f"{v:g}" for v in d["values"]])
+        ax.minorticks_off()
+        ax.set_xlabel(labels.get(par, par))
+        ax.set_ylabel("escape time (updates)")
+        ax.legend(fontsize=6)
+    return axes
