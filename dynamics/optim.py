@@ -60,11 +60,14 @@ class OptimizerSpec:
         REINFORCE loss divided by L (:math:`c_L = 1/L`).
     baseline : bool
         Advantage :math:`r - \bar P_L` (per-horizon mean) instead of r.
+    sampled : bool
+        True for REINFORCE on sampled trajectories; False for the exact expected
+        gradient (verify's ``--algo exact``): no batch noise, no noise-driven start.
 
     Examples
     --------
     >>> OptimizerSpec(optimizer="sgd", lr=30.0, batch=512)
-    OptimizerSpec(optimizer='sgd', lr=30.0, batch=512, length_normalized=True, baseline=True)
+    OptimizerSpec(optimizer='sgd', lr=30.0, batch=512, length_normalized=True, baseline=True, sampled=True)
     >>> OptimizerSpec(optimizer="rmsprop")
     Traceback (most recent call last):
     ...
@@ -76,6 +79,7 @@ class OptimizerSpec:
     batch: int = 512
     length_normalized: bool = True
     baseline: bool = True
+    sampled: bool = True
 
     def __post_init__(self) -> None:
         if self.optimizer not in ("sgd", "adam", "flow"):
@@ -93,8 +97,10 @@ class OptimizerSpec:
         return "flow time" if self.optimizer == "flow" else "updates"
 
 
-def _advantage_second_moment(P, baseline: bool):
-    return P * (1.0 - P) if baseline else P
+def _advantage_second_moment(P, spec: "OptimizerSpec"):
+    if not spec.sampled:
+        return 0.0 * P
+    return P * (1.0 - P) if spec.baseline else P
 
 
 def _sgd_noise_variance(obj: ReducedObjective, spec: OptimizerSpec, theta: float) -> float:
@@ -103,7 +109,7 @@ def _sgd_noise_variance(obj: ReducedObjective, spec: OptimizerSpec, theta: float
     for i, L in enumerate(obj.spectrum.horizons):
         c = 1.0 / L if spec.length_normalized else 1.0
         vt = obj.per_step_score_variance(theta, L)[0]
-        V += obj.spectrum.weights[i] * c * c * _advantage_second_moment(P[i], spec.baseline) * L * vt
+        V += obj.spectrum.weights[i] * c * c * _advantage_second_moment(P[i], spec) * L * vt
     return float(V)
 
 
@@ -117,7 +123,7 @@ def _entry_moments(obj: ReducedObjective, spec: OptimizerSpec, th: float):
     for i, L in enumerate(obj.spectrum.horizons):
         c = 1.0 / L if spec.length_normalized else 1.0
         _, vd, vo = obj.per_step_score_variance(th, L)
-        a2 = _advantage_second_moment(P[i], spec.baseline) * c * c * obj.spectrum.weights[i]
+        a2 = _advantage_second_moment(P[i], spec) * c * c * obj.spectrum.weights[i]
         var_d += a2 * (L / M) * vd
         var_o += a2 * (L * (L - 1) / (M * (M - 1))) * vo
     return mu_d, var_d, mu_o, var_o
@@ -154,7 +160,7 @@ def update_rate(obj: ReducedObjective, spec: OptimizerSpec) -> Callable[[float],
 def noise_scale(obj: ReducedObjective, spec: OptimizerSpec, theta: float = 0.0) -> float:
     """Standard deviation of the θ noise per update (0 for exact gradient flow)."""
     M = obj.model.M
-    if spec.optimizer == "flow":
+    if spec.optimizer == "flow" or not spec.sampled:
         return 0.0
     if spec.optimizer == "sgd":
         return spec.lr / (M - 1) * math.sqrt(_sgd_noise_variance(obj, spec, theta) / spec.batch)

@@ -176,7 +176,7 @@ def regime_label(first_phase: float, plateaus, all_reached: bool) -> Regime:
 
 def predict(model: TaskModel, spectrum: Spectrum, *, optimizer: str = "sgd", lr: float = 30.0,
             batch: int = 512, length_normalized: bool = True, baseline: bool = True,
-            form: Form = "exact", epsilon: float = 0.02, theta0: float | None = None,
+            sampled: bool = True, form: Form = "exact", epsilon: float = 0.02, theta0: float | None = None,
             t_max: float | None = None, stall_fraction: float = 0.05, n_eval: int = 600,
             n_prompts: int = DEFAULT_PROMPTS, seed: int = DEFAULT_SEED) -> GrowthResult:
     r"""Predict per-horizon learning curves for a training configuration.
@@ -194,6 +194,9 @@ def predict(model: TaskModel, spectrum: Spectrum, *, optimizer: str = "sgd", lr:
         Learning rate and prompts per update.
     length_normalized, baseline : bool
         REINFORCE details (1/L normalisation; per-horizon mean baseline).
+    sampled : bool
+        False for training on the exact expected gradient: no batch noise, so no
+        noise-driven start (θ0 defaults to 0; on abelian groups pass a small θ0).
     form : {"exact", "mean_field"}
     epsilon : float
         The first level is chance + ε, chance = 1/|G|.
@@ -216,7 +219,7 @@ def predict(model: TaskModel, spectrum: Spectrum, *, optimizer: str = "sgd", lr:
     ('relay', 'plateau')
     """
     spec = OptimizerSpec(optimizer=optimizer, lr=lr, batch=batch,
-                         length_normalized=length_normalized, baseline=baseline)
+                         length_normalized=length_normalized, baseline=baseline, sampled=sampled)
     if not (0 < epsilon < 0.5):
         raise ValueError(f"predict: epsilon must lie in (0, 0.5); got epsilon={epsilon!r}.")
     obj = ReducedObjective(model=model, spectrum=spectrum, form=form,
@@ -244,7 +247,7 @@ def predict(model: TaskModel, spectrum: Spectrum, *, optimizer: str = "sgd", lr:
     config = {"group": model.group.name, "M": model.M, "c_B": model.c_B,
               "horizons": list(hs), "weights": list(spectrum.weights), "optimizer": optimizer,
               "lr": lr, "batch": batch, "length_normalized": length_normalized,
-              "baseline": baseline, "form": form, "epsilon": epsilon,
+              "baseline": baseline, "sampled": sampled, "form": form, "epsilon": epsilon,
               "stall_fraction": stall_fraction, "n_prompts": n_prompts, "seed": seed,
               "t_max": t_max}
     return GrowthResult(t=sol.t, theta=sol.theta, p_success=sol.p_success, horizons=hs,

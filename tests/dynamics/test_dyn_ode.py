@@ -253,3 +253,13 @@ def test_optimizer_spec_errors():
         OptimizerSpec(batch=0)
     with pytest.raises(ValueError, match="epsilon must lie in"):
         predict(TaskModel(group="Z12", M=12), Spectrum((2,)), epsilon=0.9)
+
+
+def test_exact_gradient_training_needs_a_seed_on_abelian_groups():
+    """sampled=False (verify's exact mode): no noise-driven start.  Z_n stays at chance from
+    θ0 = 0; a small θ0 or a non-abelian group starts learning."""
+    spec = Spectrum((3, 6))
+    z = TaskModel(group="Z24", M=24, c_B=4)
+    assert predict(z, spec, sampled=False, t_max=2e4).regime == "stalled"
+    assert predict(z, spec, sampled=False, theta0=0.05, t_max=2e4).status == 1
+    assert predict(TaskModel(group="S4", M=24, c_B=4), spec, sampled=False, t_max=2e4).status == 1
