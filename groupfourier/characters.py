@@ -297,7 +297,72 @@ def _partition_index(m: int) -> dict[tuple[int, ...], int]:
 
 
 @lru_cache(maxsize=None)
-def _rim_hooks(m: int) -> tuple[tuple[list[int], list[int], list[int]], ...]:
+def _rim_hooks(m: int) -> tuple[tuple[Any, Any, Any], ...]:
+    """Signed rim hooks of every λ ⊢ m, grouped by length r: (rows λ, cols λ∖h, signs).
+
+    Vectorised over all boxes of all λ ⊢ m for m <= 31 (:func:`_rim_hooks_numpy`);
+    the loop :func:`_rim_hooks_loop` is the reference (and the path above 31).
+    """
+    return _rim_hooks_numpy(m) if m <= _BETA_MAX_M else _rim_hooks_loop(m)
+
+
+#: Beta-set keys of partitions padded to m beads fit in 2m − 1 < 63 bits up to here.
+_BETA_MAX_M = 31
+
+
+@lru_cache(maxsize=None)
+def _padded(s: int) -> NDArray[np.int64]:
+    """``partitions(s)`` as rows of a (p(s), s) array, zero padded (read-only)."""
+    out = np.array([lam + (0,) * (s - len(lam)) for lam in partitions(s)], dtype=np.int64)
+    out = out.reshape(len(partitions(s)), s)
+    out.setflags(write=False)
+    return out
+
+
+def _padded_to(s: int, width: int) -> NDArray[np.int64]:
+    return np.pad(_padded(s), ((0, 0), (0, width - s)))
+
+
+def _beta_keys(rows: NDArray[np.int64]) -> NDArray[np.int64]:
+    """A unique int64 per padded partition: the bitmask of its beta set λ_k + (L − 1 − k)."""
+    width = rows.shape[-1]
+    beta = rows + np.arange(width - 1, -1, -1)
+    return np.bitwise_or.reduce(np.left_shift(np.int64(1), beta), axis=-1)
+
+
+def _rim_hooks_numpy(m: int) -> tuple[tuple[Any, Any, Any], ...]:
+    """As :func:`_rim_hooks_loop`, for every box of every λ ⊢ m at once."""
+    empty = np.zeros(0, dtype=np.intp)
+    if m == 0:
+        return ((empty, empty, empty),)
+    lam = _padded(m)                                      # (p, m)
+    conj = (lam[:, None, :] > np.arange(m)[None, :, None]).sum(axis=2)  # (p, m) conjugates
+    a, i, j = np.nonzero(lam[:, :, None] > np.arange(m)[None, None, :])  # every box (a; i, j)
+    leg = conj[a, j] - i - 1
+    r = lam[a, i] - j + leg
+    k = np.arange(m)[None, :]
+    rows = lam[a]
+    shifted = np.concatenate([rows[:, 1:], np.zeros((len(a), 1), np.int64)], axis=1) - 1
+    end = (i + leg)[:, None]
+    new = np.where((k >= i[:, None]) & (k < end), shifted, rows)
+    new = np.where(k == end, j[:, None], new)
+    # Look the results up among all partitions of 0..m−1 by their beta-set keys.
+    table_keys, table_pos = [], []
+    for size in range(m):
+        table_keys.append(_beta_keys(_padded_to(size, m)))
+        table_pos.append(np.arange(len(partitions(size))))
+    keys, pos = np.concatenate(table_keys), np.concatenate(table_pos)
+    order = np.argsort(keys)
+    found = order[np.searchsorted(keys[order], _beta_keys(new))]
+    cols = pos[found]
+    signs = np.where(leg % 2 == 1, -1, 1)
+    by_r = np.argsort(r, kind="stable")
+    bounds = np.searchsorted(r[by_r], np.arange(m + 2))
+    return tuple((a[by_r[bounds[q]:bounds[q + 1]]], cols[by_r[bounds[q]:bounds[q + 1]]],
+                  signs[by_r[bounds[q]:bounds[q + 1]]]) for q in range(m + 1))
+
+
+def _rim_hooks_loop(m: int) -> tuple[tuple[list[int], list[int], list[int]], ...]:
     """Signed rim hooks of every λ ⊢ m, grouped by length r: (rows λ, cols λ∖h, signs).
 
     The rim hook of the box (i, j) has length arm + leg + 1 and height leg; removing
@@ -386,8 +451,8 @@ def _symmetric_character_array(n: int) -> tuple[NDArray, tuple[tuple[int, ...], 
 def _clear_caches() -> None:
     """Forget every cached table and rim-hook list (for cold-start benchmarks)."""
     from . import partitions as _partitions_module
-    for f in (_partition_index, _rim_hooks, _tail_start, _mn_table, _symmetric_character_array,
-              _character_table, _partitions_module._partitions):
+    for f in (_partition_index, _rim_hooks, _padded, _tail_start, _mn_table, _symmetric_character_array,
+              _character_table, _partitions_module._partitions, _partitions_module._bounded):
         f.cache_clear()
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from functools import lru_cache
 from math import factorial, prod
-from typing import Any, Iterator
+from typing import Any
 
 __all__ = ["partitions", "check_partition", "class_size", "centralizer_order", "conjugate",
            "hook_lengths", "hook_length_dimension"]
@@ -31,14 +31,16 @@ def partitions(n: int) -> tuple[tuple[int, ...], ...]:
 
 @lru_cache(maxsize=None)
 def _partitions(n: int) -> tuple[tuple[int, ...], ...]:
-    def gen(n: int, largest: int) -> Iterator[tuple[int, ...]]:
-        if n == 0:
-            yield ()
-            return
-        for first in range(min(n, largest), 0, -1):
-            for rest in gen(n - first, first):
-                yield (first,) + rest
-    return tuple(gen(n, n))
+    return _bounded(n, n)
+
+
+@lru_cache(maxsize=None)
+def _bounded(n: int, largest: int) -> tuple[tuple[int, ...], ...]:
+    """Partitions of n with parts <= largest, reverse lexicographic (memoised on both)."""
+    if n == 0:
+        return ((),)
+    return tuple((first,) + rest for first in range(min(n, largest), 0, -1)
+                 for rest in _bounded(n - first, first))
 
 
 def check_partition(who: str, lam: Any, n: int | None = None) -> tuple[int, ...]:

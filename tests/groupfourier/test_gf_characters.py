@@ -179,6 +179,17 @@ def test_symmetric_row_orthogonality_exact(n):
     assert ((A * sizes) @ A.T == np.diag([factorial(n)] * len(A)).astype(object)).all()
 
 
+def test_vectorised_rim_hooks_match_the_loop():
+    from groupfourier.characters import _rim_hooks_loop, _rim_hooks_numpy
+    for m in range(0, 13):
+        fast, slow = _rim_hooks_numpy(m), _rim_hooks_loop(m)
+        assert len(fast) == len(slow) == m + 1
+        for r in range(m + 1):
+            a = sorted(zip(*[np.asarray(x).tolist() for x in fast[r]]))
+            assert a == sorted(zip(*slow[r])), (m, r)
+        assert sum(len(x[0]) for x in slow) == m * len(partitions(m))  # one hook per box
+
+
 def test_symmetric_integer_matrix_equals_sympy_constructor():
     for n in (1, 4, 7, 10):
         A = symmetric_character_array(n)[0]
