@@ -245,13 +245,16 @@ def _paper() -> dict[str, RunConfig]:
 
 
 def _quick() -> dict[str, RunConfig]:
+    # Z24 with the ladder {3, 6, 12} (ratio 2) against the jump {3, 12} (ratio 4): dynamics
+    # predicts relay for the first and a plateau for the second at c_B = 4; lr 3 puts the
+    # whole course within ~1,400 updates of batch 256.
     base = RunConfig(group="Z24", horizons=(3, 6, 12), n_ids=24, c_B=4.0, head="ideal",
                      algo="reinforce", baseline="batch", length_norm=True, optimizer="sgd",
-                     lr=30.0, batch=256, updates=1500, log_every=25, checkpoint_every=250,
+                     lr=3.0, batch=256, updates=800, log_every=20, checkpoint_every=200,
                      eval_prompts=128)
     return {
         "relay": base,
-        "plateau": dataclasses.replace(base, horizons=(3, 12)),
+        "plateau": dataclasses.replace(base, horizons=(3, 12), updates=1400),
     }
 
 
