@@ -12,6 +12,8 @@ Conventions
   Rational cosines are shown as rationals, the others as an unevaluated
   ``2*cos(2*pi*m/n)`` with 0 <= m <= n/2 (a canonical, exact form).
 * S_n: integers, by the Murnaghan–Nakayama rule (never by summing over the group).
+* Direct products: ρ_1 ⊗ … ⊗ ρ_k takes Π χ_ρi(C_i) on C_1 × … × C_k (the
+  Kronecker product of the factors' tables).
 * Inner product of class functions, given as values on the classes:
 
   .. math:: \langle \chi, \psi \rangle = \frac{1}{|G|} \sum_{C} |C|\, \chi(C)\, \overline{\psi(C)}.
@@ -30,20 +32,23 @@ over the rim hooks h of length r of λ.  Every μ with μ₁ = r leaves a partit
 m − r with parts <= r, a contiguous tail of the reverse-lexicographic list of
 partitions of m − r.  So the whole table of S_m is, block by block,
 ``M_r @ T_{m-r}[:, tail]`` where ``M_r`` is the signed rim-hook incidence matrix:
-one small matrix product per part size, and every smaller table is computed once.
+one small matrix product per part size, and every smaller table is computed once
+(memoised per m, as are the rim hooks of each λ, found for all boxes at once).
+Products run in float64 BLAS up to n = 20, where every partial sum is an integer
+below 2^53, in int64 up to n = 30 and in Python integers above.
 """
 
 from __future__ import annotations
 
 import math
-from itertools import product
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any, Hashable, Mapping, Sequence
+from itertools import product
+from typing import Any, Hashable, Sequence
 
 import numpy as np
 import sympy as sp
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
 from .groups import CyclicGroup, DihedralGroup, DirectProduct, FiniteGroup, SymmetricGroup
 from .partitions import conjugate, partitions
