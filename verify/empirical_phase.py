@@ -206,7 +206,8 @@ def predicted_phase(rows: Sequence[dict], ratios: NDArray, values: NDArray, *,
     fine = np.unique(np.concatenate([hard / L0, ratios]))
     kw = dict(M=int(s["n_ids"]), easy=L0, optimizer=s["optimizer"], lr=float(s["lr"]),
               batch=int(s["batch"]), length_normalized=bool(s["length_norm"]),
-              baseline=s["baseline"] != "none", t_max=float(s["updates"]))
+              baseline=s["baseline"] != "none", sampled=s["algo"] != "exact",
+              t_max=float(s["updates"]))
     if y == "c_B":
         pd = dyn_phase_diagram(s["group"], fine, values, parameter="c_B", **kw)
     else:
