@@ -82,6 +82,15 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _save_figure(fig, path: str) -> None:
+    import matplotlib.pyplot as plt
+    fig.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    print(f"figure: {path}")
+
+
 def _predict_kw(args) -> dict:
     return dict(optimizer=args.optimizer, lr=args.lr, batch=args.batch,
                 length_normalized=not args.no_length_norm, baseline=not args.no_baseline,
@@ -135,12 +144,7 @@ def _run_phase(args) -> int:
         print(f"{v:>6g} " + " ".join(x.rjust(width) for x in row))
     fig, ax = plt.subplots(figsize=(7, 4.5))
     plot_phase_diagram(pd, ax)
-    fig.tight_layout()
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
-    print(f"figure: {out}")
+    _save_figure(fig, args.out)
     if args.json:
         write_json_atomic(args.json, pd.to_dict())
     return 0
@@ -159,11 +163,7 @@ def _run_scaling(args) -> int:
         print(f"{par:>6}: {best}   [alternative: {other}]")
     fig, axes = plt.subplots(1, len(laws), figsize=(13, 3.2))
     plot_scaling_laws(laws, axes)
-    fig.tight_layout()
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(args.out, dpi=120)
-    plt.close(fig)
-    print(f"figure: {args.out}")
+    _save_figure(fig, args.out)
     if args.json:
         def num(v):
             return None if not math.isfinite(v) else float(v)

@@ -29,7 +29,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from groupfourier import FiniteGroup, group_from_name
 
-__all__ = ["TaskModel", "StepLaw", "step_law", "symmetric_attention", "symmetric_step_law"]
+__all__ = ["TaskModel", "StepLaw", "step_law", "symmetric_attention", "symmetric_step_law",
+           "symmetric_step_law_derivative"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -194,3 +195,31 @@ def symmetric_step_law(model: TaskModel, theta: ArrayLike, L: int
     er, eo, ef = np.exp(B * a - top), np.exp(B * o - top), np.exp(-top)
     z = er + (L - 1) * eo + (model.order - L) * ef
     return er / z, eo / z, ef / z
+
+
+def symmetric_step_law_derivative(model: TaskModel, theta: ArrayLike, L: int
+                                  ) -> tuple[NDArray, ...]:
+    r"""``(q_r, q_o, q_f, dq_r/dθ, dq_o/dθ, dq_f/dθ)`` of :func:`symmetric_step_law` (analytic).
+
+    :math:`d\log q_y/d\theta = B\,dm_y/d\theta - \mathbb{E}_q[B\,dm/d\theta]`, with
+    :math:`dm_\text{right}/d\theta = \alpha(1-\alpha)`, :math:`dm_\text{other}/d\theta =
+    -\alpha(1-\alpha)/(L-1)` and 0 off the prompt.
+
+    Examples
+    --------
+    >>> m = TaskModel(group="Z12", c_B=2)
+    >>> d = symmetric_step_law_derivative(m, 0.3, 4)
+    >>> h = 1e-6
+    >>> fd = (symmetric_step_law(m, 0.3 + h, 4)[0] - symmetric_step_law(m, 0.3 - h, 4)[0]) / (2 * h)
+    >>> bool(np.isclose(d[3], fd))
+    True
+    """
+    L = model.check_horizon(L)
+    t = np.asarray(theta, dtype=np.float64)
+    a = symmetric_attention(t, L)
+    da = a * (1.0 - a)
+    do = -da / (L - 1) if L > 1 else np.zeros_like(da)
+    qr, qo, qf = symmetric_step_law(model, t, L)
+    B = model.B
+    mean = B * (qr * da + (L - 1) * qo * do)
+    return qr, qo, qf, qr * (B * da - mean), qo * (B * do - mean), qf * (-mean)

@@ -38,9 +38,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.integrate import solve_ivp
 
-from .model import TaskModel, symmetric_attention, symmetric_step_law
+from .model import TaskModel, symmetric_attention, symmetric_step_law_derivative
 from .spectrum import Spectrum
-from .success import DEFAULT_PROMPTS, DEFAULT_SEED, success_polynomial
+from .success import DEFAULT_PROMPTS, DEFAULT_SEED, mean_field_polynomial, success_polynomial
 
 __all__ = ["ReducedObjective", "FlowSolution", "integrate_flow", "per_identifier_flow",
            "discrete_sgd"]
@@ -49,15 +49,9 @@ Form = Literal["exact", "mean_field"]
 
 
 def _step_derivatives(model: TaskModel, theta: NDArray, L: int):
-    """``(x, b, dx/dθ, db/dθ, q_r, q_o, q_f, α)`` of the symmetric step law (analytic)."""
-    a = symmetric_attention(theta, L)
-    da = a * (1.0 - a)
-    do = -da / (L - 1) if L > 1 else np.zeros_like(da)
-    qr, qo, qf = symmetric_step_law(model, theta, L)
-    B = model.B
-    mean = B * (qr * da + (L - 1) * qo * do)
-    dqr, dqo, dqf = qr * (B * da - mean), qo * (B * do - mean), qf * (-mean)
-    return qr - qo, qo - qf, dqr - dqo, dqo - dqf, qr, qo, qf, a
+    """``(x, b, dx/dθ, db/dθ, q_r, q_o, q_f, α)``: the coordinates of the success polynomial."""
+    qr, qo, qf, dqr, dqo, dqf = symmetric_step_law_derivative(model, theta, L)
+    return qr - qo, qo - qf, dqr - dqo, dqo - dqf, qr, qo, qf, symmetric_attention(theta, L)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -107,10 +101,7 @@ class ReducedObjective:
         if self.form == "exact":
             return success_polynomial(self.model.group, L, n_prompts=self.n_prompts,
                                       seed=self.seed).evaluate(x, b)
-        n = self.model.order
-        lam = x + b * (n - L) / (n - 1)     # (|G| q_right − 1)/(|G| − 1) in terms of (x, b)
-        dl = (1.0 - 1.0 / n) * L * lam ** (L - 1)
-        return 1.0 / n + (1.0 - 1.0 / n) * lam ** L, dl, dl * (n - L) / (n - 1)
+        return mean_field_polynomial(self.model.order, L, x, b)
 
     def success(self, theta: ArrayLike) -> NDArray[np.float64]:
         """:math:`\\bar P_L(\\theta)` for every horizon, shape (n_horizons,) + θ.shape."""

@@ -41,11 +41,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from groupfourier import CyclicGroup, FiniteGroup
 
-from .model import TaskModel, step_law, symmetric_attention, symmetric_step_law
+from .model import TaskModel, step_law, symmetric_step_law, symmetric_step_law_derivative
 
 __all__ = ["Prompts", "sample_prompts", "success_probability", "success_probability_torch",
            "SuccessPolynomial", "success_polynomial", "prompt_averaged_success",
-           "mean_field_success", "accidental_success", "canonical_success"]
+           "mean_field_success", "mean_field_polynomial", "accidental_success",
+           "canonical_success"]
 
 DEFAULT_PROMPTS = 256
 DEFAULT_SEED = 0
@@ -387,25 +388,9 @@ def prompt_averaged_success(model: TaskModel, L: int, theta: ArrayLike, *,
     if not grad:
         qr, qo, qf = symmetric_step_law(model, t, L)
         return poly(qr - qo, qo - qf)
-    qr, qo, qf, dqr, dqo, dqf = _step_law_and_derivative(model, t, L)
+    qr, qo, qf, dqr, dqo, dqf = symmetric_step_law_derivative(model, t, L)
     P, dPdx, dPdb = poly.evaluate(qr - qo, qo - qf)
     return P, dPdx * (dqr - dqo) + dPdb * (dqo - dqf)
-
-
-def _step_law_and_derivative(model: TaskModel, theta: NDArray, L: int):
-    r"""``(q_r, q_o, q_f, dq_r/dθ, dq_o/dθ, dq_f/dθ)`` of the symmetric step law (analytic).
-
-    :math:`d\log q_y/d\theta = B\,dm_y/d\theta - \mathbb{E}_q[B\,dm/d\theta]`, with
-    :math:`dm_\text{right}/d\theta = \alpha(1-\alpha)`, :math:`dm_\text{other}/d\theta =
-    -\alpha(1-\alpha)/(L-1)` and 0 off the prompt.
-    """
-    a = symmetric_attention(theta, L)
-    da = a * (1.0 - a)
-    do = -da / (L - 1) if L > 1 else np.zeros_like(da)
-    qr, qo, qf = symmetric_step_law(model, theta, L)
-    B = model.B
-    mean = B * (qr * da + (L - 1) * qo * do)
-    return qr, qo, qf, qr * (B * da - mean), qo * (B * do - mean), qf * (-mean)
 
 
 def mean_field_success(model: TaskModel, L: int, theta: ArrayLike, *, grad: bool = False):
@@ -421,16 +406,26 @@ def mean_field_success(model: TaskModel, L: int, theta: ArrayLike, *, grad: bool
     0.0107
     """
     L = model.check_horizon(L)
-    t = np.asarray(theta, dtype=np.float64)
-    n = model.order
-    qr = symmetric_step_law(model, t, L)[0]
-    lam = (n * qr - 1.0) / (n - 1.0)
-    P = 1.0 / n + (1.0 - 1.0 / n) * lam ** L
-    if not grad:
-        return P
-    dqr = _step_law_and_derivative(model, t, L)[3]
-    dP = (1.0 - 1.0 / n) * L * lam ** (L - 1) * n * dqr / (n - 1.0)
-    return P, dP
+    qr, qo, qf, dqr, dqo, dqf = symmetric_step_law_derivative(model, theta, L)
+    P, px, pb = mean_field_polynomial(model.order, L, qr - qo, qo - qf)
+    return (P, px * (dqr - dqo) + pb * (dqo - dqf)) if grad else P
+
+
+def mean_field_polynomial(order: int, L: int, x: ArrayLike, b: ArrayLike):
+    r"""Mean field in the coordinates of :class:`SuccessPolynomial`: ``(P, ∂P/∂x, ∂P/∂b)``.
+
+    With :math:`x = q_r - q_o`, :math:`b = q_o - q_f` and normalisation,
+    :math:`\lambda = (|G| q_r - 1)/(|G| - 1) = x + b\,(|G| - L)/(|G| - 1)`.
+
+    Examples
+    --------
+    >>> [round(float(v), 12) for v in mean_field_polynomial(5, 2, 0.5, 0.0)]   # λ = 1/2
+    [0.4, 0.8, 0.6]
+    """
+    n = order
+    lam = np.asarray(x, dtype=np.float64) + np.asarray(b, dtype=np.float64) * (n - L) / (n - 1)
+    dl = (1.0 - 1.0 / n) * L * lam ** (L - 1)
+    return 1.0 / n + (1.0 - 1.0 / n) * lam ** L, dl, dl * (n - L) / (n - 1)
 
 
 def canonical_success(model: TaskModel, L: int, theta: ArrayLike) -> NDArray[np.float64]:
