@@ -171,6 +171,16 @@ def test_symmetric_column_orthogonality_exact(n):
     assert (B.T @ B == z).all()
 
 
+@pytest.mark.slow
+def test_symmetric_column_orthogonality_int64_path():
+    """S_21 leaves the float64 path (n <= 20) for int64; Python-int check, about a minute."""
+    A = symmetric_character_array(21)[0]
+    assert A.dtype == np.int64
+    B = A.astype(object)
+    z = [centralizer_order(c.label) for c in SymmetricGroup(21).conjugacy_classes]
+    assert (B.T @ B == np.diag(z).astype(object)).all()
+
+
 @pytest.mark.parametrize("n", range(1, 11))
 def test_symmetric_row_orthogonality_exact(n):
     """Σ_μ |C_μ| χ^λ(μ) χ^κ(μ) = n! δ_λκ, in exact integers."""
