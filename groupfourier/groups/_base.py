@@ -178,7 +178,8 @@ class FiniteGroup(ABC):
 
         ``form`` picks the realisation (see :mod:`groupfourier.irreps`); ``None``
         is the family's default: ``"complex"`` for Z_n and D_n, Young's
-        ``"orthogonal"`` form for S_n.
+        ``"orthogonal"`` form for S_n, ``"product"`` (tensor products of the
+        factors' default irreps) for a :class:`DirectProduct`.
         """
         from ..irreps import irreps_of
         return irreps_of(self, form)
