@@ -1,0 +1,181 @@
+"""Command line: ``python -m verify.transformer {pretrain,run,compare} --help``.
+
+One command per experiment::
+
+    python -m verify.transformer run --preset small --out /work/runs/transformer/small
+    python -m verify.transformer run --preset target --only smooth --out DIR
+    python -m verify.transformer compare DIR
+
+``run`` pretrains the model (or loads it from the cache), trains one run, or every run of
+a preset into ``OUT/<name>``, and prints a table of final held-out success.  ``compare``
+puts each run beside the minimal theory's prediction (:mod:`verify.transformer.compare`).
+A ``ValueError`` becomes one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import typing
+from pathlib import Path
+
+from ..config import RunConfig
+from .model import ModelConfig
+from .presets import TRANSFORMER_PRESETS, apply_overrides, transformer_preset
+from .rl import TransformerRunConfig
+
+__all__ = ["main", "build_parser"]
+
+#: the RunConfig fields that mean something for the transformer
+RUN_FLAGS = ("group", "horizons", "weights", "n_ids", "algo", "baseline", "ema_decay",
+             "length_norm", "entropy_coef", "samples_per_prompt", "optimizer", "lr", "batch",
+             "updates", "seed", "log_every", "checkpoint_every", "eval_prompts")
+
+
+def _ints(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers such as '2,4,8'; "
+                                         f"got {text!r}") from None
+
+
+def _floats(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers such as "
+                                         f"'0.5,0.5'; got {text!r}") from None
+
+
+def _add_flags(p: argparse.ArgumentParser, cls, names) -> None:
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for name in names:
+        f, hint = fields[name], hints[name]
+        kw: dict = {"dest": name, "default": argparse.SUPPRESS,
+                    "help": f"{f.metadata.get('help', '')} (default {f.default!r})"}
+        flag = "--" + name.replace("_", "-")
+        if name == "horizons":
+            p.add_argument(flag, type=_ints, **kw)
+        elif name == "weights":
+            p.add_argument(flag, type=_floats, **kw)
+        elif hint is bool:
+            p.add_argument(flag, action=argparse.BooleanOptionalAction, **kw)
+        elif typing.get_origin(hint) is typing.Literal:
+            p.add_argument(flag, choices=typing.get_args(hint), **kw)
+        elif hint in (int, float, str):
+            p.add_argument(flag, type=hint, **kw)
+        else:
+            p.add_argument(flag, type=str, **kw)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m verify.transformer",
+                                     description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="pretrain, then train one run or a preset with RLVR",
+                         description="RLVR on group state tracking with a small transformer.")
+    run.add_argument("--preset", choices=sorted(TRANSFORMER_PRESETS), default=None,
+                     help="run every config of a preset into OUT/<name> (flags override it)")
+    run.add_argument("--only", default=None, help="with --preset: comma-separated run names")
+    run.add_argument("--out", required=True, help="run directory (a preset: parent directory)")
+    run.add_argument("--resume", action="store_true", help="continue from OUT's checkpoint")
+    run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    run.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    g = run.add_argument_group("task, algorithm and optimiser (verify RunConfig)")
+    _add_flags(g, RunConfig, RUN_FLAGS)
+    g = run.add_argument_group("model")
+    _add_flags(g, ModelConfig, [f.name for f in dataclasses.fields(ModelConfig)])
+    g = run.add_argument_group("pretraining and KL")
+    _add_flags(g, TransformerRunConfig, [f.name for f in dataclasses.fields(TransformerRunConfig)
+                                         if f.name not in ("run", "model")])
+    pre = sub.add_parser("pretrain", help="pretrain (or rebuild) the one-step skill's cache",
+                         description="Supervised one-step pretraining to 100%% held-out "
+                                     "accuracy; cached under $VERIFY_CACHE/transformer.")
+    pre.add_argument("--preset", choices=sorted(TRANSFORMER_PRESETS), default="small",
+                     help="take group, M, model and max horizon from this preset (default small)")
+    pre.add_argument("--group", default=None, help="override the preset's group")
+    pre.add_argument("--rebuild", action="store_true", help="retrain even if cached")
+    cmp_ = sub.add_parser("compare", help="observed times against the minimal theory's",
+                          description="Each run beside the dynamics prediction.")
+    cmp_.add_argument("run_dir", help="a run directory, or a directory of run directories")
+    return parser
+
+
+def _table(results: dict) -> str:
+    rows = ["| run | updates | time (s) | success sampled/greedy per horizon | right-clause "
+            "attention (longest L) |", "|---|---:|---:|---|---:|"]
+    for name, res in results.items():
+        f, hs = res.final, res.config.run.horizons
+        cells = ", ".join(f"L{L} {f[f'success/L{L}/sampled']:.3f}/{f[f'success/L{L}/greedy']:.3f}"
+                          for L in hs)
+        rows.append(f"| {name} | {int(f['step'])} | {f['time_s']:.0f} | {cells} | "
+                    f"{f[f'attn/L{hs[-1]}/right_mass']:.3f} |")
+    return "\n".join(rows)
+
+
+_OVERRIDE_KEYS = set(RUN_FLAGS) | {f.name for f in dataclasses.fields(ModelConfig)} | \
+    {f.name for f in dataclasses.fields(TransformerRunConfig)}
+
+
+def _run(args: argparse.Namespace) -> int:
+    import torch
+
+    from .rl import train_transformer
+    torch.set_num_threads(args.threads)
+    overrides = {k: v for k, v in vars(args).items() if k in _OVERRIDE_KEYS}
+    if args.preset:
+        configs = transformer_preset(args.preset, **overrides)
+        if args.only:
+            names = [x.strip() for x in args.only.split(",") if x.strip()]
+            bad = sorted(set(names) - set(configs))
+            if bad:
+                raise ValueError(f"--only: unknown run(s) {bad} for preset {args.preset!r}; "
+                                 f"expected some of {sorted(configs)}.")
+            configs = {k: configs[k] for k in names}
+        dirs = {name: Path(args.out) / name for name in configs}
+    else:
+        name = Path(args.out).name
+        configs = {name: apply_overrides(TransformerRunConfig(), **overrides)}
+        dirs = {name: Path(args.out)}
+    results = {}
+    for name, cfg in configs.items():
+        r = cfg.run
+        print(f"[verify.transformer] {name}: {r.group} horizons={r.horizons} algo={r.algo} "
+              f"{r.optimizer} lr={r.lr:g} batch={r.batch} updates={r.updates} seed={r.seed} "
+              f"positional={cfg.model.positional} kl={cfg.kl_coef:g} -> {dirs[name]}", flush=True)
+        results[name] = train_transformer(cfg, dirs[name], resume=args.resume,
+                                          progress=not args.no_progress)
+        print(f"[verify.transformer] {name}: {results[name].message}", flush=True)
+    print(_table(results))
+    return 0
+
+
+def _pretrain(args: argparse.Namespace) -> int:
+    from .pretrain import load_or_pretrain
+    over = {"group": args.group} if args.group else {}
+    cfg = next(iter(transformer_preset(args.preset, **over).values()))
+    res = load_or_pretrain(cfg.pretrain, rebuild=args.rebuild, progress=True)
+    print(f"{res!r}\ncached at {res.path}")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from .compare import compare_transformer_runs
+    print(compare_transformer_runs(args.run_dir).markdown)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return {"run": _run, "pretrain": _pretrain, "compare": _compare}[args.command](args)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,179 @@
+r"""The transformer's observed learning curves against the minimal theory's predictions.
+
+For each run, :func:`compare_transformer_run` reuses :mod:`verify.compare`:
+
+* the prediction is :func:`verify.compare.prediction_for` of the run's own
+  :class:`~verify.config.RunConfig` (group, M, spectrum, optimiser, learning rate, batch,
+  1/L normalisation, baseline) with the idealised head at the **measured** head strength
+  :math:`c_B = \bar m / \log|G|`, where :math:`\bar m` is the pretrained transformer's mean
+  one-step logit margin (the analogue of :math:`B`);
+* the observed times, regimes and plateaus come from :func:`verify.compare.observed_regime`
+  on ``success/L{L}/sampled``, so both sides follow the same rules.
+
+Two things separate the theory from the full model, and the comparison measures them apart:
+
+1. **The static map** θ → success.  Each record's measured attention on the right clause
+   gives :math:`\theta_L` (:func:`~verify.transformer.policy.theta_from_alpha`), and
+   :func:`dynamics.prompt_averaged_success` turns it into the success the minimal model
+   would have with that attention; ``map_error`` is the mean absolute difference from
+   the observed success (0 when the transformer behaves like the minimal model given
+   its attention).
+2. **The clock**: how fast θ moves per update.  In the minimal model one learning rate
+   moves one score matrix; in the transformer Adam moves every weight, and the
+   attention score of the right clause is a sum of many of them, so its speed per update
+   differs by a factor the theory does not contain.  ``ratio`` (predicted / observed time
+   to 0.5) measures it; the *relative* times (``t(L)/t(L_min)``) and the plateau / first
+   phase ratio compare the shape of the curves independently of the clock.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..compare import (LEVEL, ComparisonSummary, RunComparison, _figure, _markdown, _ratio,
+                       observed_regime, prediction_for)
+from ..train import write_json_atomic, write_text_atomic
+from .rl import TransformerRunResult
+
+__all__ = ["TransformerComparison", "compare_transformer_run", "compare_transformer_runs"]
+
+
+@dataclass(frozen=True, repr=False)
+class TransformerComparison:
+    """A :class:`verify.compare.RunComparison` plus the transformer-specific measurements.
+
+    Attributes
+    ----------
+    base : RunComparison
+        Times to 0.5, regimes and plateaus, predicted and observed (updates).
+    c_B : float
+        The measured head strength used for the prediction.
+    map_error : dict
+        Horizon -> mean over records of |observed success − minimal-model success at
+        the measured θ_L|.
+    relative_observed, relative_predicted : dict
+        Horizon -> t(0.5, L) / t(0.5, L_min).
+    """
+
+    base: RunComparison
+    c_B: float
+    map_error: dict
+    relative_observed: dict
+    relative_predicted: dict
+
+    def __repr__(self) -> str:
+        return (f"TransformerComparison(name={self.base.name!r}, c_B={self.c_B:.2f}, "
+                f"regime_observed={self.base.regime_observed!r}, "
+                f"regime_predicted={self.base.regime_predicted!r})")
+
+    def to_dict(self) -> dict:
+        def num(v):
+            return None if not math.isfinite(v) else float(v)
+        d = self.base.to_dict()
+        d["config"] = {"run": d["config"]}
+        d.update({"c_B_measured": self.c_B,
+                  "map_error": {str(L): num(v) for L, v in self.map_error.items()},
+                  "relative_observed": {str(L): num(v) for L, v in self.relative_observed.items()},
+                  "relative_predicted": {str(L): num(v) for L, v in
+                                         self.relative_predicted.items()}})
+        return d
+
+
+def _relative(t: dict) -> dict:
+    hs = sorted(t)
+    t0 = t[hs[0]]
+    return {L: (t[L] / t0 if math.isfinite(t[L]) and math.isfinite(t0) and t0 > 0 else math.inf)
+            for L in hs}
+
+
+def compare_transformer_run(run_dir: str | Path, *, name: str | None = None
+                            ) -> TransformerComparison:
+    """Compare one transformer run directory with the minimal theory."""
+    from dynamics import TaskModel, prompt_averaged_success
+    run_dir = Path(run_dir)
+    res = TransformerRunResult.from_dir(run_dir)
+    if len(res.steps) < 2:
+        raise ValueError(f"compare_transformer_run: {str(run_dir)!r} holds {len(res.steps)} "
+                         f"record(s); a comparison needs at least 2 logged evaluations.")
+    run = res.config.run
+    margin = float(res.pretrain.get("margin", math.nan))
+    if not margin > 0:
+        raise ValueError(f"compare_transformer_run: {str(run_dir)!r} has no pretraining margin "
+                         f"in result.json; let the run finish first.")
+    c_B = margin / math.log(run.G.order)
+    cfg = dataclasses.replace(run, head="ideal", c_B=c_B)
+    t = res.steps
+    P = np.vstack([res.metrics[f"success/L{L}/sampled"] for L in run.horizons])
+    obs = observed_regime(cfg, t, P)
+    pred, scale = prediction_for(cfg)
+    t_pred = {L: pred.crossings[(L, LEVEL)] * scale for L in run.horizons}
+    model = TaskModel(group=run.G, M=run.n_ids, c_B=c_B)
+    map_error = {}
+    for i, L in enumerate(run.horizons):
+        th = res.metrics[f"theta/L{L}"]
+        ok = np.isfinite(th)
+        if L < 2 or not ok.any():
+            map_error[L] = math.nan
+            continue
+        theory = np.asarray(prompt_averaged_success(model, L, th[ok]), dtype=float)
+        map_error[L] = float(np.mean(np.abs(theory - P[i][ok])))
+    note = (f"transformer (all weights, {run.optimizer} lr={run.lr:g}) vs the minimal model "
+            f"at the measured c_B={c_B:.2f}")
+    base = RunComparison(
+        name=name or run_dir.name, config=cfg, horizons=run.horizons,
+        t_observed=obs["t_half"], t_predicted=t_pred,
+        ratio={L: _ratio(t_pred[L], obs["t_half"][L]) for L in run.horizons},
+        regime_observed=obs["regime"], regime_predicted=pred.regime,
+        plateau_observed=obs["longest_plateau"], plateau_predicted=pred.longest_plateau * scale,
+        plateau_ratio=_ratio(pred.longest_plateau * scale, obs["longest_plateau"]),
+        first_phase_observed=obs["first_phase"], first_phase_predicted=pred.first_phase * scale,
+        curves={"t_obs": t, "P_obs": P, "t_pred": np.asarray(pred.t) * scale,
+                "P_pred": np.asarray(pred.p_success)},
+        note=note)
+    return TransformerComparison(base=base, c_B=c_B, map_error=map_error,
+                                 relative_observed=_relative(obs["t_half"]),
+                                 relative_predicted=_relative(t_pred))
+
+
+def _run_dirs(path: Path) -> list[Path]:
+    if (path / "config.json").exists():
+        return [path]
+    dirs = sorted(p for p in path.iterdir() if (p / "config.json").exists()) \
+        if path.is_dir() else []
+    if not dirs:
+        raise ValueError(f"compare: {str(path)!r} is neither a run directory nor a directory of "
+                         f"run directories (none holds config.json); pass the --out of "
+                         f"`python -m verify.transformer run`.")
+    return dirs
+
+
+def _fmt(v: float) -> str:
+    return "never" if not math.isfinite(v) else f"{v:.3g}"
+
+
+def compare_transformer_runs(path: str | Path) -> ComparisonSummary:
+    """Compare every run under ``path``; write ``comparison.{md,json,png}`` there, atomically."""
+    path = Path(path)
+    comps = [compare_transformer_run(d, name=d.name) for d in _run_dirs(path)]
+    md = _markdown([c.base for c in comps])
+    md += ("\n| run | c_B (measured) | horizon | t(L)/t(L_min) observed | predicted | "
+           "map error |\n|---|---:|---:|---:|---:|---:|\n")
+    for c in comps:
+        for L in c.base.horizons:
+            md += (f"| {c.base.name} | {c.c_B:.2f} | {L} | {_fmt(c.relative_observed[L])} | "
+                   f"{_fmt(c.relative_predicted[L])} | {_fmt(c.map_error[L])} |\n")
+    md += ("\nmap error: mean |observed success − minimal-model success at the measured "
+           "attention θ_L| over the logged records.\n")
+    write_text_atomic(path / "comparison.md", md)
+    write_json_atomic(path / "comparison.json", {"runs": [c.to_dict() for c in comps]})
+    fig = path / "comparison.png"
+    _figure([c.base for c in comps], fig)
+    agree = all(c.base.regimes_agree for c in comps)
+    return ComparisonSummary(runs=tuple(c.base for c in comps), markdown=md, figure=fig,
+                             status=int(agree), message=("every regime label agrees" if agree
+                                                         else "some regime labels disagree"))

@@ -1,0 +1,101 @@
+"""Named experiments for the transformer: each preset is ``{run name: TransformerRunConfig}``.
+
+* ``smoke``: a seconds-long run on Z_3 (the test suite's smoke version).
+* ``small``: Z_10, M = 16, the smooth ladder {2, 4, 8} against the abrupt jump {2, 8} and
+  the fixed longest horizon {8} (a few minutes each on one core).
+* ``target``: a group of order 30 (D_15, M = 32) with horizons up to 24: the smooth
+  ladder {3, 6, 12, 24}, the jump {3, 24} and fixed {24}: the CPU-sized configuration of
+  issue 7's target.
+
+Every preset takes overrides (``group="S4"``, ``seed=1``, ``algo="grpo"``, ...) of
+:class:`verify.config.RunConfig` fields, :class:`~verify.transformer.model.ModelConfig`
+fields, or :class:`~verify.transformer.rl.TransformerRunConfig` fields.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable
+
+from ..config import RunConfig
+from .model import ModelConfig
+from .rl import TransformerRunConfig
+
+__all__ = ["TRANSFORMER_PRESETS", "transformer_preset", "apply_overrides"]
+
+
+def _ladder(base: TransformerRunConfig, smooth: tuple[int, ...], **kw) -> dict:
+    run = base.run
+    hard = smooth[-1]
+    return {
+        "smooth": base,
+        "abrupt": dataclasses.replace(base, run=dataclasses.replace(
+            run, horizons=(smooth[0], hard), **kw)),
+        "fixed": dataclasses.replace(base, run=dataclasses.replace(run, horizons=(hard,))),
+    }
+
+
+def _smoke() -> dict[str, TransformerRunConfig]:
+    run = RunConfig(group="Z3", horizons=(1, 2), n_ids=3, optimizer="adam", lr=1e-3, batch=16,
+                    updates=4, log_every=2, checkpoint_every=2, eval_prompts=8)
+    return {"smoke": TransformerRunConfig(run=run, model=ModelConfig(d_model=16, n_heads=2,
+                                                                     d_mlp=32))}
+
+
+def _small() -> dict[str, TransformerRunConfig]:
+    run = RunConfig(group="Z10", horizons=(2, 4, 8), n_ids=16, optimizer="adam", lr=1e-3,
+                    batch=256, updates=600, log_every=25, checkpoint_every=100,
+                    eval_prompts=256)
+    return _ladder(TransformerRunConfig(run=run), (2, 4, 8))
+
+
+def _target() -> dict[str, TransformerRunConfig]:
+    run = RunConfig(group="D15", horizons=(3, 6, 12, 24), n_ids=32, optimizer="adam", lr=1e-3,
+                    batch=256, updates=1500, log_every=50, checkpoint_every=250,
+                    eval_prompts=256)
+    return _ladder(TransformerRunConfig(run=run), (3, 6, 12, 24))
+
+
+TRANSFORMER_PRESETS: dict[str, Callable[[], dict[str, TransformerRunConfig]]] = {
+    "smoke": _smoke, "small": _small, "target": _target}
+
+_RUN_FIELDS = {f.name for f in dataclasses.fields(RunConfig)}
+_MODEL_FIELDS = {f.name for f in dataclasses.fields(ModelConfig)}
+_TOP_FIELDS = {f.name for f in dataclasses.fields(TransformerRunConfig)} - {"run", "model"}
+
+
+def apply_overrides(cfg: TransformerRunConfig, **overrides: Any) -> TransformerRunConfig:
+    """``cfg`` with each override routed to the run, the model or the top level.
+
+    Examples
+    --------
+    >>> cfg = apply_overrides(transformer_preset("smoke")["smoke"], seed=3, d_model=32,
+    ...                       kl_coef=0.1)
+    >>> cfg.run.seed, cfg.model.d_model, cfg.kl_coef
+    (3, 32, 0.1)
+    """
+    bad = sorted(set(overrides) - _RUN_FIELDS - _MODEL_FIELDS - _TOP_FIELDS)
+    if bad:
+        raise ValueError(f"apply_overrides: unknown setting(s) {bad}; expected fields of "
+                         f"RunConfig, ModelConfig or TransformerRunConfig.")
+    run = {k: v for k, v in overrides.items() if k in _RUN_FIELDS}
+    model = {k: v for k, v in overrides.items() if k in _MODEL_FIELDS}
+    top = {k: v for k, v in overrides.items() if k in _TOP_FIELDS}
+    return dataclasses.replace(cfg, run=dataclasses.replace(cfg.run, **run),
+                               model=dataclasses.replace(cfg.model, **model), **top)
+
+
+def transformer_preset(name: str, **overrides: Any) -> dict[str, TransformerRunConfig]:
+    """The named preset with ``overrides`` applied to each run.
+
+    Examples
+    --------
+    >>> sorted(transformer_preset("small"))
+    ['abrupt', 'fixed', 'smooth']
+    >>> transformer_preset("small", group="S4")["abrupt"].run.horizons
+    (2, 8)
+    """
+    if name not in TRANSFORMER_PRESETS:
+        raise ValueError(f"transformer_preset: unknown preset {name!r}; expected one of "
+                         f"{sorted(TRANSFORMER_PRESETS)}.")
+    return {k: apply_overrides(c, **overrides) for k, c in TRANSFORMER_PRESETS[name]().items()}

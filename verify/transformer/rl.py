@@ -1,0 +1,438 @@
+r"""RLVR on the horizon mixture for the pretrained transformer, with verify's algorithms.
+
+The task, the algorithm and the optimiser are those of a :class:`verify.config.RunConfig`
+(``TransformerRunConfig.run``): prompts come from :func:`verify.tasks.sample_prompts`, the
+surrogate losses from :func:`verify.algos.objectives` (REINFORCE with batch / EMA /
+leave-one-out baselines, 1/L normalisation, entropy bonus, GRPO), applied unchanged to a
+:class:`~verify.transformer.policy.TransformerPolicy`.  Every parameter of the transformer
+trains.  Optionally a KL penalty to the pretrained model is added:
+
+.. math:: \mathcal L = \sum_L \mathcal L^{\mathrm{RL}}_L
+          + \beta\, \overline{\textstyle\frac1L\sum_k \mathrm{KL}\big(\pi(\cdot\mid
+          \text{prefix}_k)\,\|\,\pi_\text{ref}(\cdot\mid\text{prefix}_k)\big)} .
+
+Only the fields of ``run`` that concern the task, the algorithm, the optimiser and the
+logging are used; the minimal model's ``head``, ``head_hidden``, ``c_B`` and ``init_std``
+have no meaning here, and ``algo="exact"`` (the Fourier formula of the idealised head) is
+refused.
+
+Logging (every ``run.log_every`` updates, on held-out prompts) uses the metric names of
+:mod:`verify.metrics`, with the theory's θ replaced by a measured quantity:
+
+* ``attn/L{L}/right_mass``: attention mass on the right clause per step
+  (:meth:`~verify.transformer.policy.TransformerPolicy.attention`);
+* ``theta``: the mean over horizons L >= 2 of :math:`\theta_L`, the ansatz's θ for that
+  mass (:func:`~verify.transformer.policy.theta_from_alpha`);
+* ``canonical/ids``: fraction of identifiers whose clause gets the most attention at
+  most of their steps;
+* ``success/L{L}/sampled``: one sampled chain per held-out prompt;
+  ``canonical/L{L}``: fraction of those chains that applied the right clause at every step.
+
+plus :data:`EXTRA_METRICS`.  The run directory has the same files as a ``verify`` run
+(``config.json`` holds this config, nested), and ``--resume`` continues from the
+checkpoint without losing or duplicating a logged step.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..algos import AlgoState, objectives
+from ..config import RunConfig
+from ..metrics import metric_names
+from ..tasks import Prompts, make_task, sample_prompts
+from ..train import _write_csv, read_metrics, write_json_atomic, write_text_atomic
+from .model import ModelConfig
+from .policy import TransformerPolicy, theta_from_alpha
+from .pretrain import PretrainConfig, build_model, load_or_pretrain
+
+__all__ = ["TransformerRunConfig", "TransformerRunResult", "train_transformer",
+           "evaluate_transformer", "transformer_metric_names", "EXTRA_METRICS",
+           "load_transformer_config"]
+
+#: metrics logged beside :func:`verify.metrics.metric_names` (per-horizon ones use ``{L}``)
+EXTRA_METRICS: tuple[str, ...] = ("kl", "theta/L{L}", "attn/L{L}/layer", "clause_rate/L{L}")
+
+
+def transformer_metric_names(horizons: tuple[int, ...]) -> tuple[str, ...]:
+    """Every key of a logged record: verify's names, then :data:`EXTRA_METRICS`.
+
+    Examples
+    --------
+    >>> transformer_metric_names((2,))[-4:]
+    ('kl', 'theta/L2', 'attn/L2/layer', 'clause_rate/L2')
+    """
+    extra = tuple(t for t in EXTRA_METRICS if "{L}" not in t)
+    extra += tuple(t.format(L=L) for L in horizons for t in EXTRA_METRICS if "{L}" in t)
+    return metric_names(horizons) + extra
+
+
+def _f(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+_DEFAULT_RUN = RunConfig(group="Z10", horizons=(2, 4, 8), n_ids=16, algo="reinforce",
+                         baseline="batch", length_norm=True, optimizer="adam", lr=1e-3,
+                         batch=256, updates=600, log_every=25, checkpoint_every=100,
+                         eval_prompts=256)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransformerRunConfig:
+    """One RLVR run of the transformer: verify's run settings, the model and pretraining.
+
+    Parameters
+    ----------
+    run : RunConfig
+        Task (group, horizons, weights, n_ids), algorithm, optimiser, batch, updates,
+        seed and logging; see :class:`verify.config.RunConfig`.
+    model : ModelConfig
+        Transformer shape and positional encoding.
+    kl_coef : float
+        Coefficient β of the KL penalty to the pretrained model (0: none).
+    pretrain_seed : int
+        Seed of the pretraining (one cached artefact per group, M, model and seed).
+    pretrain_lr : float
+        Adam learning rate of the pretraining.
+    pretrain_max_steps : int
+        Pretraining gives up after this many steps.
+
+    Examples
+    --------
+    >>> TransformerRunConfig(run=RunConfig(group="Z6", horizons=(2,), n_ids=4, algo="exact"))
+    Traceback (most recent call last):
+    ...
+    ValueError: TransformerRunConfig: algo='exact' differentiates the idealised head's Fourier formula and has no transformer analogue; got run.algo='exact'. Use 'reinforce' or 'grpo'.
+    """
+
+    run: RunConfig = _f(_DEFAULT_RUN, "Task, algorithm, optimiser and logging (verify).")
+    model: ModelConfig = _f(ModelConfig(), "Transformer shape.")
+    kl_coef: float = _f(0.0, "KL penalty coefficient to the pretrained model (0: none).")
+    pretrain_seed: int = _f(0, "Seed of the one-step pretraining.")
+    pretrain_lr: float = _f(3e-3, "Adam learning rate of the pretraining.")
+    pretrain_max_steps: int = _f(20000, "Pretraining gives up after this many steps.")
+
+    def __post_init__(self) -> None:
+        who = "TransformerRunConfig"
+        if not isinstance(self.run, RunConfig):
+            raise ValueError(f"{who}: run must be a verify RunConfig; got {self.run!r}.")
+        if not isinstance(self.model, ModelConfig):
+            raise ValueError(f"{who}: model must be a ModelConfig; got {self.model!r}.")
+        if self.run.algo == "exact":
+            raise ValueError(f"{who}: algo='exact' differentiates the idealised head's Fourier "
+                             f"formula and has no transformer analogue; got run.algo='exact'. "
+                             f"Use 'reinforce' or 'grpo'.")
+        if not (self.kl_coef >= 0 and math.isfinite(self.kl_coef)):
+            raise ValueError(f"{who}: kl_coef must be a finite number >= 0; "
+                             f"got kl_coef={self.kl_coef!r}.")
+        L = 4 * max(self.run.horizons) + 2
+        if self.model.positional in ("learned", "sinusoidal") and L > self.model.max_len:
+            raise ValueError(f"{who}: horizon {max(self.run.horizons)} needs sequences of length "
+                             f"{L} > model.max_len={self.model.max_len}; raise max_len.")
+        self.pretrain  # validates the pretraining settings
+
+    @property
+    def pretrain(self) -> PretrainConfig:
+        """The pretraining configuration of this run's model."""
+        return PretrainConfig(group=self.run.group, n_ids=self.run.n_ids, model=self.model,
+                              seed=self.pretrain_seed, lr=self.pretrain_lr,
+                              max_steps=self.pretrain_max_steps,
+                              max_clauses=max(self.run.horizons))
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        d["run"], d["model"] = self.run.to_dict(), self.model.to_dict()
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "TransformerRunConfig":
+        d = dict(d)
+        d["run"] = RunConfig.from_dict(d["run"])
+        d["model"] = ModelConfig(**d["model"])
+        return cls(**d)
+
+
+def load_transformer_config(run_dir: str | os.PathLike) -> TransformerRunConfig:
+    """The config saved in ``run_dir/config.json``."""
+    path = Path(run_dir) / "config.json"
+    if not path.exists():
+        raise ValueError(f"load_transformer_config: {str(run_dir)!r} is not a run directory (no "
+                         f"config.json); pass a directory written by `python -m verify.transformer "
+                         f"run`.")
+    d = json.loads(path.read_text())
+    if "run" not in d or "model" not in d:
+        raise ValueError(f"load_transformer_config: {str(path)!r} holds a minimal-model run, "
+                         f"not a transformer run; use `python -m verify compare` for it.")
+    return TransformerRunConfig.from_dict(d)
+
+
+@dataclass(frozen=True, repr=False)
+class TransformerRunResult:
+    """Outcome of :func:`train_transformer`.
+
+    Attributes
+    ----------
+    config : TransformerRunConfig
+    out_dir : Path
+    steps : ndarray, shape (n_records,)
+    metrics : Mapping[str, ndarray]
+        Each name of :func:`transformer_metric_names` -> read-only float array.
+    final : dict
+        The last record.
+    pretrain : dict
+        The pretraining report (accuracy, margin, steps).
+    status : int
+        0 every update done; -1 the parameters became non-finite.
+    message : str
+    """
+
+    config: TransformerRunConfig
+    out_dir: Path
+    steps: np.ndarray
+    metrics: dict
+    final: dict
+    pretrain: dict
+    status: int
+    message: str
+
+    @property
+    def success(self) -> bool:
+        return self.status >= 0
+
+    def __repr__(self) -> str:
+        return (f"TransformerRunResult(message={self.message!r}, status={self.status}, "
+                f"out_dir={str(self.out_dir)!r}, steps=({len(self.steps)},))")
+
+    @classmethod
+    def from_dir(cls, run_dir: str | os.PathLike) -> "TransformerRunResult":
+        """Read a finished (or interrupted) run directory back."""
+        run_dir = Path(run_dir)
+        cfg = load_transformer_config(run_dir)
+        res = {}
+        if (run_dir / "result.json").exists():
+            res = json.loads((run_dir / "result.json").read_text())
+        return _result(cfg, run_dir, read_metrics(run_dir), res.get("pretrain", {}),
+                       res.get("status", 1), res.get("message", "run not finished"))
+
+
+def _result(cfg, out, records, pre, status, message) -> TransformerRunResult:
+    cols = {}
+    for k in transformer_metric_names(cfg.run.horizons):
+        a = np.array([np.nan if r.get(k) is None else float(r[k]) for r in records], dtype=float)
+        a.setflags(write=False)
+        cols[k] = a
+    return TransformerRunResult(config=cfg, out_dir=Path(out), steps=cols["step"], metrics=cols,
+                                final=dict(records[-1]) if records else {}, pretrain=pre,
+                                status=status, message=message)
+
+
+def _seeds(seed: int) -> dict[str, int]:
+    s = np.random.SeedSequence([seed, 7]).generate_state(4, dtype=np.uint32)
+    return {"perm": int(s[0]), "init": int(s[1]), "train": int(s[2]), "eval": int(s[3])}
+
+
+@torch.no_grad()
+def evaluate_transformer(cfg: TransformerRunConfig, policy: TransformerPolicy,
+                         prompts: list[Prompts], *, step: int) -> dict[str, float]:
+    """Held-out metrics of every horizon (see the module docstring)."""
+    run = cfg.run
+    gen = torch.Generator().manual_seed(_seeds(run.seed)["eval"] + step)
+    out: dict[str, float] = {}
+    thetas, ids_right, ids_all = [], [], []
+    for L, p in zip(run.horizons, prompts):
+        ro = policy.rollout(p, generator=gen)
+        out[f"success/L{L}/sampled"] = float(ro.reward.mean())
+        out[f"success/L{L}/greedy"] = float(policy.rollout(p, greedy=True).reward.mean())
+        out[f"canonical/L{L}"] = float(ro.canonical.double().mean())
+        alpha, layer = policy.attention(p)
+        right = float(alpha.diagonal(dim1=1, dim2=2).mean())
+        out[f"attn/L{L}/right_mass"] = right
+        out[f"attn/L{L}/layer"] = float(layer)
+        out[f"theta/L{L}"] = theta_from_alpha(right, L)
+        out[f"clause_rate/L{L}"] = policy.clause_rate(p)
+        if L >= 2:
+            thetas.append(out[f"theta/L{L}"])
+            ids_right.append((alpha.argmax(-1) == torch.arange(L)).reshape(-1).double())
+            ids_all.append(p.ids.reshape(-1))
+    out["theta"] = float(np.nanmean(thetas)) if thetas else float("nan")
+    if ids_all:
+        ids, ok = torch.cat(ids_all), torch.cat(ids_right)
+        cnt = torch.zeros(run.n_ids, dtype=torch.float64).index_add_(0, ids, torch.ones_like(ok))
+        hit = torch.zeros(run.n_ids, dtype=torch.float64).index_add_(0, ids, ok)
+        seen = cnt > 0
+        out["canonical/ids"] = float(((hit[seen] / cnt[seen]) > 0.5).double().mean())
+    else:
+        out["canonical/ids"] = float("nan")
+    return out
+
+
+def _optimizer(run: RunConfig, params) -> torch.optim.Optimizer:
+    return (torch.optim.SGD if run.optimizer == "sgd" else torch.optim.Adam)(params, lr=run.lr)
+
+
+def train_transformer(config: TransformerRunConfig, out_dir: str | os.PathLike, *,
+                      resume: bool = False, progress: bool = True) -> TransformerRunResult:
+    """Pretrain (or load) the model, then train it with RLVR; log into ``out_dir``.
+
+    Parameters
+    ----------
+    config : TransformerRunConfig
+    out_dir : path
+        Created if missing; without ``resume`` it must not already hold a run.
+    resume : bool
+        Continue from ``out_dir/checkpoint.pt``; the saved config must equal ``config``.
+    progress : bool
+        Show a tqdm progress bar.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> run = RunConfig(group="Z3", horizons=(1, 2), n_ids=3, optimizer="adam", lr=1e-3,
+    ...                 batch=16, updates=2, log_every=1, checkpoint_every=1, eval_prompts=8)
+    >>> cfg = TransformerRunConfig(run=run, model=ModelConfig(d_model=16, n_heads=2, d_mlp=32))
+    >>> res = train_transformer(cfg, tempfile.mkdtemp(), progress=False)
+    >>> res.message, res.steps.tolist()
+    ('completed 2 updates', [0.0, 1.0, 2.0])
+    """
+    cfg, run = config, config.run
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    ckpt_path = out / "checkpoint.pt"
+    if (out / "config.json").exists():
+        saved = load_transformer_config(out)
+        if not resume:
+            raise ValueError(f"train_transformer: {str(out)!r} already holds a run; pass "
+                             f"resume=True (--resume) to continue it, or choose another out_dir.")
+        if saved != cfg:
+            raise ValueError(f"train_transformer: resume=True but {str(out)!r} holds a run with "
+                             f"a different config; resume it with its own config or use another "
+                             f"out_dir.")
+    write_json_atomic(out / "config.json", cfg.to_dict())
+
+    pre = load_or_pretrain(cfg.pretrain)
+    pre_report = {"accuracy": pre.accuracy, "margin": pre.margin, "in_context": pre.in_context, "path": str(pre.path),
+                  "message": pre.message}
+    seeds = _seeds(run.seed)
+    task = make_task(run.G, run.n_ids, seed=seeds["perm"])
+    model = build_model(cfg.pretrain)
+    model.load_state_dict(pre.model.state_dict())
+    model.requires_grad_(True)
+    policy = TransformerPolicy(task, model, ref=pre.model if cfg.kl_coef else None,
+                               kl=bool(cfg.kl_coef))
+    egen = torch.Generator().manual_seed(seeds["eval"])
+    held_out = [sample_prompts(task, run.eval_prompts, L, generator=egen) for L in run.horizons]
+    params = list(model.parameters())
+    opt = _optimizer(run, params)
+    gen = torch.Generator().manual_seed(seeds["train"])
+    state = AlgoState()
+    keys = transformer_metric_names(run.horizons)
+    step, train_time = 0, 0.0
+    acc = {"zero": 0, "groups": 0, "reward": 0.0, "n": 0, "kl": 0.0}
+    records: list[dict] = []
+    if resume and ckpt_path.exists():
+        ck = torch.load(ckpt_path, weights_only=False)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["optimizer"])
+        gen.set_state(ck["generator"])
+        state = AlgoState(ema={int(k): v for k, v in ck["ema"].items()})
+        step, train_time, acc = ck["step"], ck["train_time"], ck["acc"]
+        records = [r for r in read_metrics(out) if r["step"] < step]
+    write_text_atomic(out / "metrics.jsonl", "".join(json.dumps(r) + "\n" for r in records))
+    log = open(out / "metrics.jsonl", "a")
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=run.updates, initial=step, desc=f"{run.group} {run.horizons}",
+                   unit="upd", dynamic_ncols=True)
+    last_t, last_step = train_time, step
+    status, message = 0, f"completed {run.updates} updates"
+    try:
+        while True:
+            t0 = time.perf_counter()
+            counts = run.batch_counts
+            if run.algo == "grpo":
+                counts = tuple(c // run.samples_per_prompt for c in counts)
+            prompts = [sample_prompts(task, n, L, generator=gen)
+                       for L, n in zip(run.horizons, counts)]
+            policy.kl_terms.clear()
+            terms, stats = objectives(run, policy, prompts, generator=gen, state=state)
+            kl = torch.cat(policy.kl_terms).mean() if policy.kl_terms else None
+            acc["zero"] += stats.zero_std_groups
+            acc["groups"] += stats.groups
+            acc["reward"] += sum(w * stats.reward[L] for L, w in
+                                 zip(run.horizons, run.mixture_weights))
+            acc["kl"] += float(kl) if kl is not None else 0.0
+            acc["n"] += 1
+            train_time += time.perf_counter() - t0
+            if step % run.log_every == 0 or step == run.updates:
+                grads = [math.sqrt(sum(float(g.pow(2).sum()) for g in torch.autograd.grad(
+                    t, params, retain_graph=True, allow_unused=True) if g is not None))
+                    for t in terms]
+                rec: dict[str, Any] = {
+                    "step": step, "time_s": train_time,
+                    "updates_per_s": ((step - last_step) / (train_time - last_t)
+                                      if step > last_step else None),
+                    "frac_reward_zero_std": acc["zero"] / max(acc["groups"], 1),
+                    "train/reward": acc["reward"] / max(acc["n"], 1),
+                    "kl": acc["kl"] / max(acc["n"], 1)}
+                rec.update(evaluate_transformer(cfg, policy, held_out, step=step))
+                for L, g in zip(run.horizons, grads):
+                    rec[f"grad_norm/L{L}"] = g
+                rec = {k: rec[k] for k in keys}
+                records.append(rec)
+                log.write(json.dumps(rec) + "\n")
+                log.flush()
+                last_t, last_step = train_time, step
+                acc = {"zero": 0, "groups": 0, "reward": 0.0, "n": 0, "kl": 0.0}
+                if bar is not None:
+                    bar.set_postfix({f"L{L}": f"{rec[f'success/L{L}/sampled']:.2f}"
+                                     for L in run.horizons})
+            if step == run.updates:
+                break
+            t0 = time.perf_counter()
+            opt.zero_grad(set_to_none=True)
+            loss = sum(terms)
+            if kl is not None:
+                loss = loss + cfg.kl_coef * kl
+            loss.backward()
+            opt.step()
+            step += 1
+            train_time += time.perf_counter() - t0
+            if bar is not None:
+                bar.update(1)
+            if not all(bool(torch.isfinite(p).all()) for p in params):
+                status, message = -1, f"parameters became non-finite at update {step}; lower lr"
+                break
+            if step % run.checkpoint_every == 0 and step < run.updates:
+                _checkpoint(ckpt_path, model, opt, gen, state, step, train_time, acc)
+                _write_csv(out / "metrics.csv", records, keys)
+    finally:
+        log.close()
+        if bar is not None:
+            bar.close()
+    _checkpoint(ckpt_path, model, opt, gen, state, step, train_time, acc)
+    _write_csv(out / "metrics.csv", records, keys)
+    result = _result(cfg, out, records, pre_report, status, message)
+    write_json_atomic(out / "result.json", {"status": status, "message": message,
+                                            "final": result.final, "pretrain": pre_report,
+                                            "config": cfg.to_dict()})
+    return result
+
+
+def _checkpoint(path: Path, model, opt, gen, state: AlgoState, step: int, train_time: float,
+                acc: dict) -> None:
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(),
+                "generator": gen.get_state(), "ema": dict(state.ema), "step": step,
+                "train_time": train_time, "acc": dict(acc)}, tmp)
+    os.replace(tmp, path)
