@@ -263,3 +263,24 @@ def test_exact_gradient_training_needs_a_seed_on_abelian_groups():
     assert predict(z, spec, sampled=False, t_max=2e4).regime == "stalled"
     assert predict(z, spec, sampled=False, theta0=0.05, t_max=2e4).status == 1
     assert predict(TaskModel(group="S4", M=24, c_B=4), spec, sampled=False, t_max=2e4).status == 1
+
+
+def test_each_entry_gets_its_share_of_the_theta_gradient():
+    """Touch frequencies: over random prompts every diagonal entry carries ≈ 1/M of dP/dθ
+    (present with probability L/M, then 1/L of it) and every off-target entry ≈ −1/(M(M−1))."""
+    G = TaskModel(group="S4", M=8).group
+    M, L, B, theta = 8, 3, 4.0, 0.7
+    perm = torch.arange(M).roll(3)
+    pr = sample_prompts(G, L, 6000, M=M, seed=2)
+    Q = torch.zeros(M, M, dtype=torch.float64)
+    Q[perm, torch.arange(M)] = theta
+    Q.requires_grad_(True)
+    success_probability_torch(G, Q, torch.from_numpy(pr.ops), torch.from_numpy(pr.ids),
+                              torch.from_numpy(pr.s0), B=B, perm=perm).mean().backward()
+    diag = torch.zeros(M, M, dtype=torch.bool)
+    diag[perm, torch.arange(M)] = True
+    dtheta = float(Q.grad[diag].sum())
+    assert dtheta > 0
+    assert torch.allclose(Q.grad[diag], torch.full((M,), dtheta / M, dtype=torch.float64), rtol=0.1)
+    assert torch.allclose(Q.grad[~diag], torch.full((M * (M - 1),), -dtheta / (M * (M - 1)),
+                                                    dtype=torch.float64), rtol=0.25)
