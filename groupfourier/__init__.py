@@ -15,9 +15,9 @@ Conventions (stated once here and in ``docs/conventions.md``, each tested):
 from .groups import (ConjugacyClass, CyclicGroup, DihedralGroup, DirectProduct, FiniteGroup,
                      SymmetricGroup, group_from_name)
 from .irreps import Irrep, irrep_of, irreps_of
-from .characters import (CharacterTable, character_table, decompose, inner_product,
-                         permutation_character, regular_character, symmetric_character_array,
-                         tensor_product_character, trivial_character)
+from .characters import (CharacterTable, character_table, coset_character, decompose,
+                         inner_product, permutation_character, regular_character,
+                         symmetric_character_array, tensor_product_character, trivial_character)
 from .fourier import (FourierCoefficients, bandlimited_labels, convolve, fourier_transform,
                       inverse_fourier_transform, plancherel)
 
@@ -27,7 +27,7 @@ __all__ = ["FiniteGroup", "ConjugacyClass", "CyclicGroup", "DihedralGroup", "Sym
            "Irrep", "irreps_of", "irrep_of",
            "CharacterTable", "character_table", "symmetric_character_array", "inner_product",
            "decompose", "regular_character", "permutation_character", "tensor_product_character",
-           "trivial_character",
+           "trivial_character", "coset_character",
            # fourier
            "FourierCoefficients", "fourier_transform", "inverse_fourier_transform", "convolve",
            "plancherel", "bandlimited_labels"]

@@ -55,7 +55,7 @@ from .partitions import conjugate, partitions
 
 __all__ = ["CharacterTable", "character_table", "symmetric_character_array", "inner_product",
            "decompose", "regular_character", "permutation_character", "tensor_product_character",
-           "trivial_character", "class_function"]
+           "trivial_character", "coset_character", "class_function"]
 
 
 # ----------------------------------------------------------------------------- table
@@ -680,6 +680,44 @@ def permutation_character(G: FiniteGroup) -> tuple:
     else:
         raise ValueError(f"permutation_character: no natural action is defined for {G!r}.")
     return tuple(sp.Integer(c) for c in counts)
+
+
+def coset_character(G: FiniteGroup, subgroup: Any) -> tuple:
+    r"""The permutation character of G acting on the cosets G/H of a subgroup H.
+
+    It is the trivial character of H induced to G; on a class C,
+
+    .. math:: \chi(C) = \frac{|G|}{|H|} \frac{|C \cap H|}{|C|},
+
+    counted from the class of each element of H (no sum over G).
+
+    Parameters
+    ----------
+    G : FiniteGroup
+    subgroup : iterable of elements of G
+        The elements of H; they must contain the identity and be closed under
+        multiplication.
+
+    Examples
+    --------
+    >>> S3 = SymmetricGroup(3)
+    >>> coset_character(S3, [(0, 1, 2), (1, 0, 2)])        # S_3 / S_2: three points
+    (3, 1, 0)
+    >>> coset_character(S3, [(0, 1, 2)]) == regular_character(S3)
+    True
+    """
+    idx = np.unique(np.array([G.index(h) for h in subgroup], dtype=np.intp))
+    if idx.size == 0 or idx[0] != 0:
+        raise ValueError(f"coset_character: a subgroup of {G.name} contains the identity "
+                         f"{G.identity!r}; got {len(idx)} elements without it.")
+    products = G.mul_idx(idx[:, None], idx[None, :])
+    if not np.isin(products, idx).all():
+        a, b = np.argwhere(~np.isin(products, idx))[0]
+        raise ValueError(f"coset_character: the elements are not closed under multiplication: "
+                         f"{G.elements[idx[a]]!r} * {G.elements[idx[b]]!r} is missing; pass a subgroup.")
+    counts = np.bincount(G.class_of[idx], minlength=len(G.conjugacy_classes))
+    return tuple(sp.Integer(G.order * int(c) // (len(idx) * cls.size))
+                 for c, cls in zip(counts, G.conjugacy_classes))
 
 
 def tensor_product_character(G: FiniteGroup, chi: Any, psi: Any) -> tuple:

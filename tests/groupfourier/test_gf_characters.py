@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 from groupfourier import (CyclicGroup, DihedralGroup, SymmetricGroup, character_table, decompose,
                           inner_product, permutation_character, regular_character,
                           symmetric_character_array, tensor_product_character, trivial_character)
-from groupfourier.characters import _cyclotomic_simplify, _integer_matrix, class_function
+from groupfourier.characters import (_cyclotomic_simplify, _integer_matrix, class_function,
+                                     coset_character)
 from groupfourier.irreps import young_generator_matrices
 from groupfourier.partitions import centralizer_order, hook_length_dimension, partitions
 from groupfourier.groups import DirectProduct
@@ -347,6 +348,32 @@ def test_tensor_product_decomposition_against_kronecker_traces(G, data):
     assert sum(m[r.label] * r.dim for r in irreps) == a.dim * b.dim
 
 
+@pytest.mark.parametrize("n", [3, 4, 5])
+def test_coset_characters_of_young_subgroups_count_tabloids(n):
+    G = SymmetricGroup(n)
+    t = character_table(G)
+    for lam in partitions(n):
+        blocks, start = [], 0
+        for part in lam:
+            blocks.append(set(range(start, start + part)))
+            start += part
+        young = [g for g in G.elements if all({g[i] for i in b} == b for b in blocks)]  # S_λ
+        chi = coset_character(G, young)
+        assert list(chi) == [_tabloids_fixed(lam, mu) for mu in t.class_labels]
+
+
+@given(groups(families=ALL_FAMILIES))
+def test_coset_characters_trivial_and_regular_cases(G):
+    assert coset_character(G, G.elements) == trivial_character(G)
+    assert coset_character(G, [G.identity]) == regular_character(G)
+
+
+def test_dihedral_vertex_action_is_the_cosets_of_a_vertex_stabiliser():
+    for n in (3, 4, 5, 6):
+        D = DihedralGroup(n)
+        assert coset_character(D, [(0, 0), (0, 1)]) == permutation_character(D)  # s fixes vertex 0
+
+
 def test_known_small_tables_by_hand():
     assert character_table(SymmetricGroup(3)).values == sp.Matrix([[1, 1, 1], [2, 0, -1], [1, -1, 1]])
     d4 = character_table(DihedralGroup(4))  # classes 1, r, r², s, rs
@@ -426,6 +453,9 @@ def test_str_is_aligned():
      r"one value per conjugacy class, shape \(3,\).*got shape \(2,\)"),
     (lambda: decompose(DihedralGroup(3), ["a", "b", "c"]), r"cannot read|expected numbers"),
     (lambda: class_function(CyclicGroup(2), [None, 1]), r"cannot read"),
+    (lambda: coset_character(CyclicGroup(4), [1, 3]), r"contains the identity 0"),
+    (lambda: coset_character(CyclicGroup(4), [0, 1]), r"not closed under multiplication: 1 \* 1"),
+    (lambda: coset_character(CyclicGroup(4), [0, 7]), r"7 is not an element of Z4"),
     (lambda: character_table(SymmetricGroup(3)).row_index((2, 2)), r"no irrep labelled \(2, 2\)"),
     (lambda: character_table(DihedralGroup(3)).character("B1"), r"valid labels: 'A1', 'A2', 'E1'"),
 ])
