@@ -107,7 +107,8 @@ def test_failed_run_is_recorded_and_the_sweep_goes_on(tmp_path, client):
     d = tmp_path / "runs" / bad.slug
     d.mkdir(parents=True)
     (d / "config.json").write_text(json.dumps({**bad.config.to_dict(), "lr": 99.0}))
-    res = run_sweep(spec, tmp_path, client=client, progress=False)
+    # through a running cluster's address, as `--scheduler ADDRESS` does
+    res = run_sweep(spec, tmp_path, scheduler=client.scheduler.address, progress=False)
     assert res.status == 0 and res.success and (res.n_done, res.n_failed) == (2, 1)
     rows = {r["run_id"]: r for r in read_results(tmp_path)}
     assert rows[bad.run_id]["status"] == "failed"
