@@ -367,3 +367,46 @@ def test_errors_name_the_bad_value():
         Spectrum((45, 5))
     with pytest.raises(ValueError, match="exceeds M=8"):
         Spectrum((5, 15)).check_fits(96, 8)
+
+
+@settings(max_examples=20)
+@given(G=groups(max_order=24, min_order=2), data=st.data())
+def test_invariant_under_inverting_and_reversing_the_chain(G, data):
+    """h_L⋯h_1 = Δ iff h_1⁻¹⋯h_L⁻¹ = Δ⁻¹: inverting every operation and reversing the steps
+    keeps P, in every group."""
+    L = data.draw(st.integers(1, min(G.order, 5)))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
+    ops, alpha = random_prompt(G, L, rng)
+    m = TaskModel(group=G, M=8, c_B=2.5)
+    a = success_probability(m, ops[None], alpha[None])[0]
+    inv_ops = np.asarray(G.inv_idx(ops))[::-1].copy()
+    b = success_probability(m, inv_ops[None], alpha[::-1, ::-1].copy()[None])[0]
+    assert a == pytest.approx(b, abs=1e-12)
+
+
+@settings(max_examples=20)
+@given(G=groups(max_order=24, min_order=2), data=st.data())
+def test_step_order_matters_only_in_nonabelian_groups(G, data):
+    """Reordering the steps (clause k stays step k's intended clause) keeps P in an abelian
+    group, where the product does not depend on the order."""
+    L = data.draw(st.integers(2, min(G.order, 5)))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
+    ops, alpha = random_prompt(G, L, rng)
+    sigma = rng.permutation(L)
+    m = TaskModel(group=G, M=8, c_B=2.5)
+    a = success_probability(m, ops[None], alpha[None])[0]
+    b = success_probability(m, ops[sigma][None], alpha[np.ix_(sigma, sigma)][None])[0]
+    if G.is_abelian:
+        assert a == pytest.approx(b, abs=1e-12)
+
+
+def test_step_order_matters_in_s3():
+    """The non-abelian counterpart: the same reordering changes P in S_3."""
+    G = SymmetricGroup(3)
+    m = TaskModel(group=G, M=8, c_B=2.5)
+    rng = np.random.default_rng(1)
+    ops, alpha = random_prompt(G, 3, rng)
+    sigma = np.array([2, 0, 1])
+    a = success_probability(m, ops[None], alpha[None])[0]
+    b = success_probability(m, ops[sigma][None], alpha[np.ix_(sigma, sigma)][None])[0]
+    assert abs(a - b) > 0.1
