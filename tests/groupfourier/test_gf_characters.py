@@ -18,6 +18,7 @@ Oracles, none of them the Murnaghan–Nakayama code under test:
 import json
 from collections import Counter
 from math import factorial
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -35,16 +36,12 @@ from groupfourier.partitions import centralizer_order, hook_length_dimension, pa
 from groupfourier.groups import DirectProduct
 from groupfourier.strategies import ALL_FAMILIES, groups
 
-REFERENCE = "/work/shared/reference/gap_symmetric_character_tables_n2_to_7.json"
+REFERENCE = Path(__file__).with_name("data") / "gap_symmetric_character_tables_n2_to_7.json"
 TOL = 1e-12
 
 
 def reference_tables():
-    from pathlib import Path
-    path = Path(REFERENCE)
-    if not path.exists():  # pragma: no cover - the shared data travels with the project
-        pytest.skip(f"reference data {REFERENCE} is not available")
-    return json.loads(path.read_text())["tables"]
+    return json.loads(REFERENCE.read_text())["tables"]
 
 
 def table_array(G):
