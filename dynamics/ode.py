@@ -281,8 +281,11 @@ def integrate_flow(objective: ReducedObjective, *, theta0: float = 0.0, t_max: f
     status = -1 if sol.status < 0 else (1 if all(np.isfinite(v) for v in crossings.values()) else 0)
     msg = sol.message if status < 0 else ("every level crossed" if status == 1 else
                                           "reached t_max before every level was crossed")
-    return FlowSolution(t=t, theta=theta, p_success=objective.success(theta), crossings=crossings,
-                        status=status, message=msg)
+    P = objective.success(theta)
+    for arr in (t, theta, P):
+        arr.setflags(write=False)
+    return FlowSolution(t=t, theta=theta, p_success=P, crossings=crossings, status=status,
+                        message=msg)
 
 
 def discrete_sgd(objective: ReducedObjective, *, lr: float, M: int | None = None,

@@ -139,7 +139,10 @@ def phase_diagram(group: str, ratios: Sequence[float], values: Sequence[float], 
         for j, R in enumerate(ratios):
             T, reg, f = escape_time(model, _jump(easy, R), **predict_kw)
             regime[i, j], esc[i, j], first[i, j] = reg, T, f
-    return PhaseDiagram(ratios, values, parameter, regime.astype(str), esc, first, fam, easy)
+    arrays = (ratios, values, regime.astype(str), esc, first)
+    for arr in arrays:
+        arr.setflags(write=False)
+    return PhaseDiagram(arrays[0], arrays[1], parameter, arrays[2], arrays[3], arrays[4], fam, easy)
 
 
 def plot_phase_diagram(pd: PhaseDiagram, ax=None):

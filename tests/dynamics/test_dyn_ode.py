@@ -284,3 +284,16 @@ def test_each_entry_gets_its_share_of_the_theta_gradient():
     assert torch.allclose(Q.grad[diag], torch.full((M,), dtheta / M, dtype=torch.float64), rtol=0.1)
     assert torch.allclose(Q.grad[~diag], torch.full((M * (M - 1),), -dtheta / (M * (M - 1)),
                                                     dtype=torch.float64), rtol=0.25)
+
+
+def test_results_are_frozen_and_read_only():
+    r = predict(TaskModel(group="Z24", M=24, c_B=4), Spectrum((3, 6)), t_max=2e4)
+    for arr in (r.t, r.theta, r.p_success):
+        with pytest.raises(ValueError, match="read-only"):
+            arr[0] = 1.0
+    with pytest.raises(AttributeError):
+        r.regime = "relay"
+    assert r.success and "regime=" in repr(r)
+    assert r.time_to(3, 0.5) == r.crossings[(3, 0.5)]
+    with pytest.raises(ValueError, match="no crossing recorded"):
+        r.time_to(3, 0.7)
