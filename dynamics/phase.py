@@ -146,9 +146,15 @@ def phase_diagram(group: str, ratios: Sequence[float], values: Sequence[float], 
 
 
 def plot_phase_diagram(pd: PhaseDiagram, ax=None):
-    """Draw the regimes (colour) and log10 of escape/first-phase (text) on a grid.
+    """Draw the regimes (colour) and escape time / first phase (text) on a grid.
 
     Returns the matplotlib Axes.
+
+    Examples
+    --------
+    >>> ax = plot_phase_diagram(phase_diagram("Z24", [2, 4], [4.0], M=24, easy=3))
+    >>> ax.get_xlabel()
+    'ratio R (spectrum {3, R·3})'
     """
     import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
@@ -281,7 +287,16 @@ def scaling_laws(scans: dict | None = None, **scan_kw) -> dict:
 
 
 def plot_scaling_laws(laws: dict, axes=None):
-    """One log-scale panel per scan: escape times and the best fit.  Returns the axes."""
+    """One log-scale panel per scan: escape times and the best fit.  Returns the axes.
+
+    Examples
+    --------
+    >>> x = np.array([2.0, 4.0, 8.0])
+    >>> laws = {"ratio": {"values": x, "escape": 3 * x ** 2,
+    ...                   "fits": (fit_scaling(x, 3 * x ** 2), fit_scaling(x, 3 * x ** 2, "exp"))}}
+    >>> plot_scaling_laws(laws)[0].get_yscale()
+    'log'
+    """
     import matplotlib.pyplot as plt
 
     labels = {"ratio": "ratio R ({5, 5R})", "hard": "hard horizon L ({5, 15, L})",

@@ -297,3 +297,13 @@ def test_results_are_frozen_and_read_only():
     assert r.time_to(3, 0.5) == r.crossings[(3, 0.5)]
     with pytest.raises(ValueError, match="no crossing recorded"):
         r.time_to(3, 0.7)
+
+
+def test_phase_diagram_over_group_order():
+    pd = phase_diagram("Z24", [2, 8], [24, 48], parameter="order", M=24, easy=3)
+    assert pd.parameter == "order" and pd.regime.shape == (2, 2)
+    assert pd.regime[0, 0] == "relay"
+    # larger groups escape later (escape time grows with |G|)
+    assert pd.escape[1, 1] > pd.escape[0, 1]
+    with pytest.raises(ValueError, match="parameter='order' scans Z_n or D_n"):
+        phase_diagram("S4", [2], [24], parameter="order")
