@@ -302,8 +302,9 @@ def plot_scaling_laws(laws: dict, axes=None):
     labels = {"ratio": "ratio R ({5, 5R})", "hard": "hard horizon L ({5, 15, L})",
               "order": "|G| (Z_n, {5, 45})", "c_B": "c_B ({5, 45})"}
     if axes is None:
-        _, axes = plt.subplots(1, len(laws), figsize=(3.2 * len(laws), 3))
-    for ax, (par, d) in zip(np.atleast_1d(axes), laws.items()):
+        _, axes = plt.subplots(1, len(laws), figsize=(3.2 * len(laws), 3), squeeze=False)
+    axes = np.ravel(axes)
+    for ax, (par, d) in zip(axes, laws.items()):
         best = d["fits"][0]
         xs = np.linspace(d["values"].min(), d["values"].max(), 50)
         ax.plot(d["values"], d["escape"], "o")
