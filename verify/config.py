@@ -253,7 +253,7 @@ def _quick() -> dict[str, RunConfig]:
                      lr=3.0, batch=256, updates=800, log_every=20, checkpoint_every=200,
                      eval_prompts=128)
     return {
-        "relay": base,
+        "relay": dataclasses.replace(base, updates=1000),
         "plateau": dataclasses.replace(base, horizons=(3, 12), updates=1400),
     }
 
