@@ -77,10 +77,11 @@ def _irrep_blocks(G: FiniteGroup) -> tuple[tuple[int, torch.Tensor], ...]:
 
 
 def _ops_matrices(G: FiniteGroup, ops: torch.Tensor):
-    """For each block: (d, R) with R shape (P, L, n_d, d, d), the irreps at the prompt ops."""
+    """For each block: (d, R) with R shape (P, L, n_d, d, d), the irreps at the prompt ops
+    (on the device of ``ops``)."""
     out = []
     for d, mats in _irrep_blocks(G):
-        R = mats[:, ops]                      # (n, P, L, d, d)
+        R = mats.to(ops.device)[:, ops]       # (n, P, L, d, d)
         out.append((d, R.permute(1, 2, 0, 3, 4)))
     return out
 
@@ -149,7 +150,7 @@ def _check_ops(G: FiniteGroup, ops, who: str) -> torch.Tensor:
 # ----------------------------------------------------------------------------- core
 def _success_from_weights(G: FiniteGroup, ops: torch.Tensor, W: torch.Tensor) -> torch.Tensor:
     r"""Exact P from ``W[p, k, j] = p_k(g_j) − c_k`` (real, shape (P, L, L)); returns (P,)."""
-    total = torch.zeros(W.shape[0], dtype=torch.float64)
+    total = torch.zeros(W.shape[0], dtype=torch.float64, device=W.device)
     Wc = W.to(torch.complex128)
     for d, R in _ops_matrices(G, ops):
         P_, L, n = R.shape[0], R.shape[1], R.shape[2]
@@ -192,7 +193,7 @@ def success_probability_torch(G: FiniteGroup, Q: torch.Tensor, ops, ids, s0, *, 
 
     Returns
     -------
-    torch.Tensor, shape (P,), float64
+    torch.Tensor, shape (P,), float64, on the device of Q
 
     Examples
     --------
@@ -226,7 +227,7 @@ def success_probability_torch(G: FiniteGroup, Q: torch.Tensor, ops, ids, s0, *, 
         raise ValueError(f"{who}: the identifiers of a prompt must be distinct; got a repeated "
                          f"identifier in some row of ids.")
     perm_t = torch.as_tensor(perm).long()
-    if perm_t.shape != (M,) or not torch.equal(torch.sort(perm_t).values, torch.arange(M)):
+    if perm_t.shape != (M,) or not torch.equal(torch.sort(perm_t.cpu()).values, torch.arange(M)):
         raise ValueError(f"{who}: perm must be a permutation of 0..M-1 (M={M}), shape ({M},); "
                          f"got shape {tuple(perm_t.shape)}.")
     s0_t = torch.as_tensor(s0).long()
@@ -236,6 +237,8 @@ def success_probability_torch(G: FiniteGroup, Q: torch.Tensor, ops, ids, s0, *, 
     if not (isinstance(B, (int, float)) and math.isfinite(B) and B >= 0):
         raise ValueError(f"{who}: B must be a finite number >= 0; got B={B!r}.")
     L = ops_t.shape[1]
+    dev = Q.device
+    ops_t, ids_t, perm_t = ops_t.to(dev), ids_t.to(dev), perm_t.to(dev)
     scores = Q.to(torch.float64)[perm_t[ids_t][:, :, None], ids_t[:, None, :]]  # (P, L_k, L_j)
     alpha = torch.softmax(scores, dim=-1)
     logits = B * alpha
