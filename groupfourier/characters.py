@@ -595,6 +595,9 @@ def inner_product(G: FiniteGroup, chi: Any, psi: Any) -> Any:
     b = class_function(G, psi, who="inner_product(psi)")
     sizes = [c.size for c in G.conjugacy_classes]
     if a.dtype == object and b.dtype == object:
+        if all(isinstance(v, sp.Integer) for v in (*a, *b)):  # e.g. S_n: plain integers
+            total = sum(s * int(x) * int(y) for s, x, y in zip(sizes, a, b))
+            return sp.Rational(total, G.order)
         total = sum((s * x * _conj(y) for s, x, y in zip(sizes, a, b)), sp.Integer(0))
         return _cyclotomic_simplify(total / G.order)
     a, b = _numeric(a), _numeric(b)
