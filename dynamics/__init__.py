@@ -25,12 +25,17 @@ Stable API used by :mod:`verify`
     * returns float64 (P,): the exact :math:`P(s_L = g_L \cdots g_1 s_0)` through the
       Fourier formula.
 ``predict(model, spectrum, *, optimizer="sgd", lr=30.0, batch=512, length_normalized=True,
-baseline=True, form="exact", epsilon=0.02, theta0=None, t_max=None) -> GrowthResult``
+baseline=True, sampled=True, form="exact", epsilon=0.02, theta0=None, t_max=None) -> GrowthResult``
     Predicted per-horizon success curves (``t`` in UPDATES for sgd/adam, flow time for
     ``optimizer="flow"``), ``crossings[(L, level)]`` for levels chance + ε, 0.5, 0.9,
     ``plateaus``, ``first_phase``, ``regime`` in {"relay", "plateau", "stalled"},
     ``theta0`` (noise-scale start), ``to_dict()`` for JSON.  ``model.M`` is the number
-    of identifiers (it sets the Q-to-θ factor 1/(M−1)).
+    of identifiers (it sets the Q-to-θ factor 1/(M−1)).  ``sampled=False`` models training
+    on the exact expected gradient (no batch noise, so no noise-driven start: pass a
+    small ``theta0`` on abelian groups).  Regimes and plateaus follow
+    ``find_plateaus`` and ``regime_label`` in :mod:`dynamics.predict`.
+
+Command line: ``python -m dynamics predict|phase-diagram|scaling --help``.
 
 Other entry points: ``prompt_averaged_success`` (exact, symmetric ansatz),
 ``mean_field_success``, ``accidental_success``, ``success_probability`` (numpy, any
