@@ -305,6 +305,17 @@ def test_regular_character_contains_each_irrep_dim_times(G):
     assert decompose(G, trivial_character(G)) == {r.label: int(r.is_trivial) for r in G.irreps()}
 
 
+def test_large_symmetric_decompositions_in_exact_integers():
+    G = SymmetricGroup(12)
+    assert decompose(G, regular_character(G)) == {lam: hook_length_dimension(lam) for lam in partitions(12)}
+    perm = decompose(G, permutation_character(G))
+    assert {k: v for k, v in perm.items() if v} == {(12,): 1, (11, 1): 1}
+    t = character_table(G)
+    sign = t.character((1,) * 12)
+    assert {k: v for k, v in decompose(G, tensor_product_character(G, sign, t.character((5, 4, 3)))).items()
+            if v} == {(3, 3, 3, 2, 1): 1}  # sign ⊗ χ^λ = χ^λ' (columns of 5,4,3)
+
+
 def _fixed_points(G, g):
     if isinstance(G, SymmetricGroup):
         return sum(g[i] == i for i in range(G.n))
