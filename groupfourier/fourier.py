@@ -236,6 +236,9 @@ def _resolve_method(G: FiniteGroup, method: str, kind: str, irreps: tuple[Irrep,
                              f"method='dense' or 'auto'.")
         return "dense"
     if method == "fft" and not _fast_applies(G, irreps):
+        if not isinstance(G, (CyclicGroup, DihedralGroup, SymmetricGroup)):
+            raise ValueError(f"{who}: method='fft' is implemented for Z_n, D_n and S_n; got "
+                             f"{G!r}. Use method='dense' or 'auto'.")
         raise ValueError(f"{who}: method='fft' needs the default irrep form "
                          f"{FORMS[type(G)][0]!r} of {G.name}; got form {irreps[0].form!r}. "
                          f"Use method='dense'.")
@@ -256,8 +259,14 @@ def _cyclotomic_coeffs(N: int) -> tuple[sp.Integer, ...]:
 
 
 def _root_order(G: FiniteGroup) -> int | None:
-    """N such that the exact irreps of G live in Q(e^{2πi/N}) (None: no roots of unity)."""
-    return G.n if isinstance(G, (CyclicGroup, DihedralGroup)) else None
+    """N such that the roots of unity in G's exact irreps are N-th roots (None: there are none).
+
+    Z_n and D_n: N = n.  S_n: none (Young's orthogonal form has square roots only).
+    Any other group (e.g. a direct product): N = |G|, which every element order divides.
+    """
+    if isinstance(G, (CyclicGroup, DihedralGroup)):
+        return G.n
+    return None if isinstance(G, SymmetricGroup) else G.order
 
 
 def _canonical(expr: Any, N: int | None) -> sp.Expr:

@@ -136,6 +136,29 @@ def test_exact_symbolic_round_trip_returns_same_expressions(G):
     assert sp.expand(plancherel(G, xs, xs) - sum(xs * xs[inv])) == 0
 
 
+@settings(max_examples=10)
+@given(Gf=groups_and_functions(families=("P",), max_order=24, max_batch_dims=1), data=st.data())
+def test_direct_products_dense(Gf, data):
+    """Direct products go through the dense path; same oracles."""
+    G, f = Gf
+    h = data.draw(functions_on(G))
+    F = fourier_transform(G, f)
+    for rho in G.irreps():
+        assert close(F[rho.label], brute_transform(G, f, rho))
+    assert close(inverse_fourier_transform(G, F), f)
+    assert close(convolve(G, f, h), brute_convolution(G, f, h), tol=1e-8)
+    with pytest.raises(ValueError, match="implemented for Z_n, D_n and S_n"):
+        fourier_transform(G, f, method="fft")
+
+
+def test_exact_flag_on_integers_and_matrix_view():
+    G = SymmetricGroup(3)
+    F = fourier_transform(G, [1, 2, 3, 4, 5, 6], exact=True)
+    assert F.exact and F.matrix((3,)) == sp.Matrix([[21]])
+    assert F.matrix((1, 1, 1)) == sp.Matrix([[1 - 2 - 3 + 4 + 5 - 6]])   # the sign character
+    assert list(inverse_fourier_transform(G, F)) == [1, 2, 3, 4, 5, 6]
+
+
 def test_exact_real_form_round_trip():
     G = DihedralGroup(6)
     xs = np.array(sp.symbols("y0:12"), dtype=object)
@@ -167,6 +190,12 @@ def test_bad_inputs():
         inverse_fourier_transform(SymmetricGroup(4), F)
     with pytest.raises(ValueError, match="batch shapes of f and h must broadcast"):
         convolve(G, np.zeros((2, 6)), np.zeros((3, 6)))
+    with pytest.raises(ValueError, match="exact=False but f holds sympy objects"):
+        fourier_transform(G, np.array([sp.Integer(1)] * 6, dtype=object), exact=False)
+    with pytest.raises(ValueError, match="f and h must be of one kind"):
+        convolve(G, np.zeros(6), np.array([sp.Integer(0)] * 6, dtype=object))
+    with pytest.raises(ValueError, match="inner must be True or False"):
+        plancherel(G, np.zeros(6), np.zeros(6), inner="yes")
     with pytest.raises(TypeError):
         F[(3,)] = 0                                     # read-only mapping
     with pytest.raises(ValueError, match="read-only"):
