@@ -188,7 +188,7 @@ def test_symmetric_row_orthogonality_exact(n):
 
 
 def test_vectorised_rim_hooks_match_the_loop():
-    from groupfourier.characters import _rim_hooks_loop, _rim_hooks_numpy
+    from groupfourier._mn_sn import _rim_hooks_loop, _rim_hooks_numpy
     for m in range(0, 13):
         fast, slow = _rim_hooks_numpy(m), _rim_hooks_loop(m)
         assert len(fast) == len(slow) == m + 1
