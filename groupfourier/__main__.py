@@ -70,7 +70,19 @@ def _labels(x: Any) -> Any:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the exit code (0 success, 2 bad input)."""
+    """Entry point; returns the exit code (0 success, 2 bad input).
+
+    Examples
+    --------
+    >>> main(["table", "D3"])
+    D3 character table
+      class  1   r   s
+      size   1   2   3
+      A1     1   1   1
+      A2     1   1  -1
+      E1     2  -1   0
+    0
+    """
     args = build_parser().parse_args(argv)
     try:
         G = group_from_name(args.group)

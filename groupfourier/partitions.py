@@ -44,7 +44,11 @@ def _bounded(n: int, largest: int) -> tuple[tuple[int, ...], ...]:
 
 
 def check_partition(who: str, lam: Any, n: int | None = None) -> tuple[int, ...]:
-    """Return ``lam`` as a partition tuple, or raise ``ValueError`` saying why not."""
+    """Return ``lam`` as a partition tuple, or raise ``ValueError`` saying why not.
+
+    >>> check_partition("demo", [2, 1], 3)
+    (2, 1)
+    """
     try:
         t = tuple(lam)
     except TypeError:
@@ -60,7 +64,11 @@ def check_partition(who: str, lam: Any, n: int | None = None) -> tuple[int, ...]
 
 
 def centralizer_order(mu: tuple[int, ...]) -> int:
-    r"""z_μ = ∏_ℓ ℓ^{m_ℓ} m_ℓ!, the order of the centraliser of a permutation of cycle type μ."""
+    r"""z_μ = ∏_ℓ ℓ^{m_ℓ} m_ℓ!, the order of the centraliser of a permutation of cycle type μ.
+
+    >>> centralizer_order((2, 1, 1))     # 2 · 2!
+    4
+    """
     return prod(l ** m * factorial(m) for l, m in Counter(mu).items())
 
 
@@ -85,7 +93,11 @@ def conjugate(lam: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def hook_lengths(lam: tuple[int, ...]) -> list[list[int]]:
-    """Hook length of each box (i, j) of the Young diagram of λ."""
+    """Hook length of each box (i, j) of the Young diagram of λ.
+
+    >>> hook_lengths((3, 1))
+    [[4, 2, 1], [1]]
+    """
     lt = conjugate(lam)
     return [[lam[i] - j + lt[j] - i - 1 for j in range(lam[i])] for i in range(len(lam))]
 
