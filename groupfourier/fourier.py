@@ -78,6 +78,9 @@ METHODS = ("auto", "dense", "fft")
 
 Method = Literal["auto", "dense", "fft"]
 
+#: Irrep forms whose matrices are real.
+_REAL_FORMS = ("orthogonal", "seminormal", "real")
+
 
 # ------------------------------------------------------------------ result object
 @dataclass(frozen=True, repr=False, eq=False)
@@ -528,7 +531,8 @@ def inverse_fourier_transform(G: FiniteGroup, F: Mapping | FourierCoefficients, 
     Returns
     -------
     array, shape batch + (|G|,)
-        Real when ``F`` came from a real function (or all of ``F`` is real),
+        Real (float64) when ``F`` is the complete transform of a real function,
+        or real coefficients of a real irrep form (Young's forms, ``"real"``);
         complex otherwise; an ``object`` array of sympy expressions when exact.
 
     Examples
@@ -542,19 +546,19 @@ def inverse_fourier_transform(G: FiniteGroup, F: Mapping | FourierCoefficients, 
     _check_method(who, method)
     kind, coeffs, irreps, batch, real = _as_coefficients(G, F, who)
     method = _resolve_method(G, method, kind, irreps, who)
-    if kind == "numpy":
-        real = real or all(v.dtype.kind != "c" for v in coeffs.values())
+    # The result is real when the coefficients are real in a real form, or when they are
+    # the complete transform of a real function (a partial one need not be real).
+    real_form = irreps[0].form in _REAL_FORMS
+    complete = len(irreps) == len(G.irreps(form=irreps[0].form))
+    if kind != "exact":
+        real_coeffs = all(not (v.is_complex() if kind == "torch" else np.iscomplexobj(v))
+                          for v in coeffs.values())
+        real = (real and (complete or real_form)) or (real_form and real_coeffs)
     if method == "fft":
         out = _fast_inverse(G, coeffs, irreps)
     else:
         out = _dense_inverse(G, kind, coeffs, irreps)
-    if kind == "torch":
-        real = real or all(not v.is_complex() for v in coeffs.values())
-        if real and out.is_complex():
-            out = out.real
-    elif kind == "numpy" and real and np.iscomplexobj(out):
-        out = out.real
-    return out
+    return _realify(kind, out, real)
 
 
 def _two_functions(G: FiniteGroup, f: Any, h: Any, method: str, who: str):

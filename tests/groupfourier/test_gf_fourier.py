@@ -167,6 +167,18 @@ def test_exact_real_form_round_trip():
     assert list(inverse_fourier_transform(G, F)) == list(xs)
 
 
+def test_partial_inverse_of_real_function_on_complex_irreps_stays_complex():
+    """The projection onto ρ_1 alone of a real f on Z_4 is complex: no silent .real."""
+    G = CyclicGroup(4)
+    f = np.array([1.0, 0, 0, 0])
+    part = inverse_fourier_transform(G, fourier_transform(G, f, irreps=[1]))
+    assert np.allclose(part, np.exp(-2j * np.pi * np.arange(4) / 4) / 4)
+    plain = inverse_fourier_transform(G, {1: np.ones((1, 1))})
+    assert np.allclose(plain, np.exp(-2j * np.pi * np.arange(4) / 4) / 4)
+    S = SymmetricGroup(3)                      # real form: real coefficients give a real f
+    assert inverse_fourier_transform(S, {(2, 1): np.eye(2)}).dtype == np.float64
+
+
 def test_bad_inputs():
     G = SymmetricGroup(3)
     with pytest.raises(ValueError, match=r"shape batch \+ \(\|G\|,\) with \|G\| = 6"):
