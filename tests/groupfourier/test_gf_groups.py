@@ -261,3 +261,17 @@ def test_bad_strategy_arguments(make, pattern):
     with pytest.raises(ValueError, match=pattern):
         make()
     assert issubclass(StrategyArgumentError, ValueError)
+
+
+def test_partitions_counts_order_and_centralisers():
+    from groupfourier.partitions import centralizer_order, conjugate, partitions
+    known = [1, 1, 2, 3, 5, 7, 11, 15, 22, 30, 42, 56, 77, 101, 135, 176, 231]  # OEIS A000041
+    assert [len(partitions(n)) for n in range(17)] == known
+    for n in range(1, 12):
+        ps = partitions(n)
+        assert list(ps) == sorted(ps, reverse=True) and ps[0] == (n,) and ps[-1] == (1,) * n
+        assert all(sum(p) == n and list(p) == sorted(p, reverse=True) for p in ps)
+        assert sum(factorial(n) // centralizer_order(p) for p in ps) == factorial(n)
+        assert sorted(conjugate(p) for p in ps) == sorted(ps)
+    with pytest.raises(ValueError, match=r"n must be an integer >= 0; got n=-1"):
+        partitions(-1)
