@@ -31,7 +31,7 @@ success is a product over steps and so is held back by the weakest identifiers.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal, Mapping, Sequence
 
 import numpy as np

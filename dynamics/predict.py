@@ -16,7 +16,7 @@ training samples, and reads off:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal, Mapping
 
 import numpy as np
