@@ -414,6 +414,19 @@ def test_inner_products_exact_symbolic_and_numeric_agree():
     assert isinstance(z, complex) and z == 0
 
 
+def test_class_function_inputs_and_numeric_decomposition():
+    G = DihedralGroup(4)
+    t = character_table(G)
+    row = t.values.row(4)  # a sympy Matrix row
+    assert class_function(G, row).dtype == object
+    assert class_function(G, np.array([4, 0, 0, 2, 0])).tolist() == [4, 0, 0, 2, 0]
+    assert class_function(G, np.arange(5.0)).dtype == np.float64
+    numeric = decompose(G, np.array([4.0, 0, 0, 2, 0]))  # float input: float multiplicities
+    exact = decompose(G, permutation_character(G))
+    assert all(isinstance(v, float) for v in numeric.values())
+    assert all(abs(numeric[k] - exact[k]) < 1e-12 for k in exact)
+
+
 def test_cyclotomic_reduction():
     n = 7
     assert _cyclotomic_simplify(sum(sp.exp(2 * sp.pi * sp.I * k / n) for k in range(n))) == 0
