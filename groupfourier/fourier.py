@@ -370,7 +370,8 @@ def _dense_inverse(G: FiniteGroup, kind: str, F: dict, irreps: tuple[Irrep, ...]
             Fl = F[rho.label].to(Minv.dtype) if Minv.is_complex() else F[rho.label]
             term = torch.einsum("...ab,xba->...x", Fl, Minv.to(Fl.dtype)) * (rho.dim / G.order)
         else:
-            term = np.tensordot(F[rho.label], rho.matrices()[inv], axes=([-2, -1], [2, 1]))
+            # Σ_ab F_ab ρ(y)_ba at every y, then read off at y = x⁻¹ (no copy of the matrices)
+            term = np.tensordot(F[rho.label], rho.matrices(), axes=([-2, -1], [2, 1]))[..., inv]
             term *= rho.dim / G.order
         total = term if total is None else total + term
     if kind == "exact":
