@@ -202,7 +202,7 @@ def pretrain_head(G: FiniteGroup, hidden: int = 256, *, seed: int = 0, max_steps
     Examples
     --------
     >>> from groupfourier import CyclicGroup
-    >>> head, info = pretrain_head(CyclicGroup(5), hidden=32)
+    >>> head, info = pretrain_head(CyclicGroup(4), hidden=16)
     >>> info["accuracy"]
     1.0
     """

@@ -38,6 +38,7 @@ class AttentionPolicy(nn.Module):
     Examples
     --------
     >>> from groupfourier import CyclicGroup
+    >>> from verify.heads import IdealHead
     >>> from verify.tasks import make_task, sample_prompts
     >>> task = make_task(CyclicGroup(8), 6, seed=0)
     >>> policy = AttentionPolicy(task, IdealHead(B=8.3, order=8))

@@ -115,9 +115,9 @@ def chain_product(table: Tensor, inc: Tensor, s0: Tensor) -> Tensor:
     --------
     >>> from groupfourier import SymmetricGroup
     >>> G = SymmetricGroup(3)
-    >>> T = torch.as_tensor(G.cayley_table)
-    >>> inc = torch.tensor([[1, 2, 3]])
-    >>> int(chain_product(T, inc, torch.tensor([4]))) == G.mul_idx(3, G.mul_idx(2, G.mul_idx(1, 4)))
+    >>> inc = torch.tensor([[1, 2, 3]])                  # h1, h2, h3 as element indices
+    >>> s3 = chain_product(cayley_tensor(G), inc, torch.tensor([4]))
+    >>> int(s3[0]) == int(G.mul_idx(3, G.mul_idx(2, G.mul_idx(1, 4))))
     True
     """
     x = inc
