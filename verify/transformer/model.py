@@ -155,8 +155,9 @@ class _Block(nn.Module):
         S = k.shape[2]
         attn = None
         if need_attn or cache is not None:
-            # query i (absolute pos[i]) sees keys 0..pos[i]
-            mask = torch.arange(S)[None, :] <= pos[:, None]
+            # query i (absolute position pos[i]) sees the keys at positions <= pos[i]
+            kpos = torch.arange(int(pos[-1]) + 1 - S, int(pos[-1]) + 1)
+            mask = kpos[None, :] <= pos[:, None]
             scores = (q @ k.transpose(-1, -2)) / math.sqrt(d // H)
             attn = torch.softmax(scores.masked_fill(~mask, -torch.inf), dim=-1)
             y = attn @ v

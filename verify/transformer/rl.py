@@ -28,7 +28,12 @@ Logging (every ``run.log_every`` updates, on held-out prompts) uses the metric n
 * ``success/L{L}/sampled``: one sampled chain per held-out prompt;
   ``canonical/L{L}``: fraction of those chains that applied the right clause at every step.
 
-plus :data:`EXTRA_METRICS`.  The run directory has the same files as a ``verify`` run
+plus :data:`EXTRA_METRICS`: ``cpu_s`` (CPU seconds of this process spent training, evaluation
+excluded: on a shared machine it measures the work where ``time_s``, wall-clock, also
+counts waiting), ``kl`` (mean per-step KL to the pretrained model, when penalised),
+``theta/L{L}``, ``attn/L{L}/layer`` (the layer whose attention is reported) and
+``clause_rate/L{L}`` (fraction of greedy steps applying some listed operation to the
+current state).  The run directory has the same files as a ``verify`` run
 (``config.json`` holds this config, nested), and ``--resume`` continues from the
 checkpoint without losing or duplicating a logged step.
 """
@@ -61,7 +66,7 @@ __all__ = ["TransformerRunConfig", "TransformerRunResult", "train_transformer",
            "load_transformer_config"]
 
 #: metrics logged beside :func:`verify.metrics.metric_names` (per-horizon ones use ``{L}``)
-EXTRA_METRICS: tuple[str, ...] = ("kl", "theta/L{L}", "attn/L{L}/layer", "clause_rate/L{L}")
+EXTRA_METRICS: tuple[str, ...] = ("cpu_s", "kl", "theta/L{L}", "attn/L{L}/layer", "clause_rate/L{L}")
 
 
 def transformer_metric_names(horizons: tuple[int, ...]) -> tuple[str, ...]:
@@ -69,8 +74,8 @@ def transformer_metric_names(horizons: tuple[int, ...]) -> tuple[str, ...]:
 
     Examples
     --------
-    >>> transformer_metric_names((2,))[-4:]
-    ('kl', 'theta/L2', 'attn/L2/layer', 'clause_rate/L2')
+    >>> transformer_metric_names((2,))[-5:]
+    ('cpu_s', 'kl', 'theta/L2', 'attn/L2/layer', 'clause_rate/L2')
     """
     extra = tuple(t for t in EXTRA_METRICS if "{L}" not in t)
     extra += tuple(t.format(L=L) for L in horizons for t in EXTRA_METRICS if "{L}" in t)
@@ -336,7 +341,7 @@ def train_transformer(config: TransformerRunConfig, out_dir: str | os.PathLike, 
     gen = torch.Generator().manual_seed(seeds["train"])
     state = AlgoState()
     keys = transformer_metric_names(run.horizons)
-    step, train_time = 0, 0.0
+    step, train_time, cpu_time = 0, 0.0, 0.0
     acc = {"zero": 0, "groups": 0, "reward": 0.0, "n": 0, "kl": 0.0}
     records: list[dict] = []
     if resume and ckpt_path.exists():
@@ -346,6 +351,7 @@ def train_transformer(config: TransformerRunConfig, out_dir: str | os.PathLike, 
         gen.set_state(ck["generator"])
         state = AlgoState(ema={int(k): v for k, v in ck["ema"].items()})
         step, train_time, acc = ck["step"], ck["train_time"], ck["acc"]
+        cpu_time = ck["cpu_time"]
         records = [r for r in read_metrics(out) if r["step"] < step]
     write_text_atomic(out / "metrics.jsonl", "".join(json.dumps(r) + "\n" for r in records))
     log = open(out / "metrics.jsonl", "a")
@@ -358,7 +364,7 @@ def train_transformer(config: TransformerRunConfig, out_dir: str | os.PathLike, 
     status, message = 0, f"completed {run.updates} updates"
     try:
         while True:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             counts = run.batch_counts
             if run.algo == "grpo":
                 counts = tuple(c // run.samples_per_prompt for c in counts)
@@ -374,12 +380,13 @@ def train_transformer(config: TransformerRunConfig, out_dir: str | os.PathLike, 
             acc["kl"] += float(kl) if kl is not None else 0.0
             acc["n"] += 1
             train_time += time.perf_counter() - t0
+            cpu_time += time.process_time() - c0
             if step % run.log_every == 0 or step == run.updates:
                 grads = [math.sqrt(sum(float(g.pow(2).sum()) for g in torch.autograd.grad(
                     t, params, retain_graph=True, allow_unused=True) if g is not None))
                     for t in terms]
                 rec: dict[str, Any] = {
-                    "step": step, "time_s": train_time,
+                    "step": step, "time_s": train_time, "cpu_s": cpu_time,
                     "updates_per_s": ((step - last_step) / (train_time - last_t)
                                       if step > last_step else None),
                     "frac_reward_zero_std": acc["zero"] / max(acc["groups"], 1),
@@ -399,7 +406,7 @@ def train_transformer(config: TransformerRunConfig, out_dir: str | os.PathLike, 
                                      for L in run.horizons})
             if step == run.updates:
                 break
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             opt.zero_grad(set_to_none=True)
             loss = sum(terms)
             if kl is not None:
@@ -408,19 +415,20 @@ def train_transformer(config: TransformerRunConfig, out_dir: str | os.PathLike, 
             opt.step()
             step += 1
             train_time += time.perf_counter() - t0
+            cpu_time += time.process_time() - c0
             if bar is not None:
                 bar.update(1)
             if not all(bool(torch.isfinite(p).all()) for p in params):
                 status, message = -1, f"parameters became non-finite at update {step}; lower lr"
                 break
             if step % run.checkpoint_every == 0 and step < run.updates:
-                _checkpoint(ckpt_path, model, opt, gen, state, step, train_time, acc)
+                _checkpoint(ckpt_path, model, opt, gen, state, step, train_time, cpu_time, acc)
                 _write_csv(out / "metrics.csv", records, keys)
     finally:
         log.close()
         if bar is not None:
             bar.close()
-    _checkpoint(ckpt_path, model, opt, gen, state, step, train_time, acc)
+    _checkpoint(ckpt_path, model, opt, gen, state, step, train_time, cpu_time, acc)
     _write_csv(out / "metrics.csv", records, keys)
     result = _result(cfg, out, records, pre_report, status, message)
     write_json_atomic(out / "result.json", {"status": status, "message": message,
@@ -430,9 +438,9 @@ def train_transformer(config: TransformerRunConfig, out_dir: str | os.PathLike, 
 
 
 def _checkpoint(path: Path, model, opt, gen, state: AlgoState, step: int, train_time: float,
-                acc: dict) -> None:
+                cpu_time: float, acc: dict) -> None:
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(),
                 "generator": gen.get_state(), "ema": dict(state.ema), "step": step,
-                "train_time": train_time, "acc": dict(acc)}, tmp)
+                "train_time": train_time, "cpu_time": cpu_time, "acc": dict(acc)}, tmp)
     os.replace(tmp, path)
