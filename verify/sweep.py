@@ -35,11 +35,12 @@ when the run ends, so a row is either complete or absent.  Columns: the run id, 
 and cell, every RunConfig field (horizons and weights as comma-separated text), the
 derived ``group_order``, ``ratio`` (largest consecutive horizon ratio) and
 ``hard_horizon``; ``status`` (``pending``, ``done`` or ``failed``), ``error``,
-``wall_s``, ``attempts``, ``finished_at``; the observed ``regime``,
-``first_phase_updates`` and ``plateau_updates`` (:func:`summarize_run`, by the rules of
-:mod:`dynamics.predict`); and per
-horizon L and level v the columns ``"time/L{L}/{v}"`` (first logged update with held-out
-sampled success >= v, NULL if never) and ``"final/L{L}"`` (final sampled success).
+``wall_s``, ``cpu_s`` (CPU seconds of the worker process), ``attempts``,
+``finished_at``; the observed ``regime``, ``first_phase_updates`` and
+``plateau_updates`` (:func:`summarize_run`, by the rules of :mod:`dynamics.predict`);
+and per horizon L and level v the columns ``"time/L{L}/{v}"`` (first update with
+held-out sampled success >= v, interpolated between logs; NULL if never) and
+``"final/L{L}"`` (final sampled success).
 
 Resuming (the default) skips every ``done`` row; failed and interrupted runs are run
 again, continuing from their own checkpoint.  A failed run records its error and the
@@ -68,7 +69,7 @@ import sqlite3
 import sys
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
@@ -205,7 +206,7 @@ def parse_spec(data: Mapping[str, Any], *, source: str = "<spec>") -> SweepSpec:
     >>> parse_spec({"grid": {"cB": [2.0]}})
     Traceback (most recent call last):
     ...
-    ValueError: sweep spec <spec> [grid]: unknown option(s) ['cB']; expected some of [...]. ('cB': did you mean 'c_B'?)
+    ValueError: sweep spec <spec> [grid]: unknown option(s) ['cB']; ... did you mean 'c_B'?)
     """
     who = f"sweep spec {source}"
     if not isinstance(data, Mapping):
@@ -479,7 +480,7 @@ def _execute(config: dict, run_dir: str, levels: tuple[float, ...],
 
     Never raises: an exception becomes ``status="failed"`` with its traceback.
     """
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
         _limit_threads()
         cfg = RunConfig.from_dict(config)
@@ -494,13 +495,15 @@ def _execute(config: dict, run_dir: str, levels: tuple[float, ...],
         row = {"status": "failed",
                "error": f"{type(err).__name__}: {err}\n{traceback.format_exc(limit=8)}"}
     row["wall_s"] = time.perf_counter() - t0
+    row["cpu_s"] = time.process_time() - c0   # the worker process's CPU time: load-independent
     return row
 
 
 # ============================================================================ results table
 _BASE_COLUMNS = {"run_id": "TEXT PRIMARY KEY", "sweep": "TEXT", "cell": "TEXT", "run_dir": "TEXT",
                  "group_order": "INTEGER", "ratio": "REAL", "hard_horizon": "INTEGER",
-                 "status": "TEXT", "error": "TEXT", "wall_s": "REAL", "attempts": "INTEGER",
+                 "status": "TEXT", "error": "TEXT", "wall_s": "REAL", "cpu_s": "REAL",
+                 "attempts": "INTEGER",
                  "finished_at": "TEXT", "regime": "TEXT", "first_phase_updates": "REAL",
                  "plateau_updates": "REAL"}
 
@@ -776,7 +779,8 @@ def run_sweep(spec: SweepSpec | str | os.PathLike, out_dir: str | os.PathLike, *
                     callback(r, row)
     except (KeyboardInterrupt, Exception) as err:
         status = -1
-        message = f"interrupted ({type(err).__name__}) after {n_done + n_failed} of {len(todo)} runs; resume to continue"
+        message = (f"interrupted ({type(err).__name__}) after {n_done + n_failed} of "
+                   f"{len(todo)} runs; resume to continue")
         for fut in futures:
             fut.cancel()
         if not isinstance(err, KeyboardInterrupt) and not _is_interrupt(err):

@@ -1,6 +1,5 @@
 """The empirical phase diagram: aggregation over seeds, the predicted boundary, the summary."""
 
-import numpy as np
 import pytest
 
 from dynamics import Spectrum, TaskModel

@@ -108,13 +108,15 @@ def test_duplicate_of_a_run_already_in_the_table_is_recognised(tmp_path):
     ({"grid": {"optimizer": ["sgd", "lbfgs"]}}, r"cell \{optimizer='lbfgs'.*optimizer must be one of"),
     ({"grid": {"horizons": [[2, 40]]}}, r"horizons=\(2, 40\).*horizon 40 exceeds"),
     ({"grid": {"ratio": [2.0]}}, r"exactly one of 'first'"),
-    ({"grid": {"ratio": [0.5]}, "spectrum": {"first": 2}}, r"each ratio must be a number > 1; got ratio=0\.5"),
+    ({"grid": {"ratio": [0.5]}, "spectrum": {"first": 2}},
+     r"each ratio must be a number > 1; got ratio=0\.5"),
     ({"grid": {"ratio": [2.0]}, "spectrum": {"first": 2, "n_levels": 1}}, r"n_levels must be >= 2"),
     ({"grid": {"c_B": [2.0]}, "spectrum": {"first": 2}}, r"\[spectrum\] is only used by a 'ratio'"),
     ({"base": {"c_B": 2.0}, "grid": {"c_B": [2.0]}}, r"\['c_B'\] are in both \[base\] and \[grid\]"),
     ({"grid": {"c_B": [2.0]}, "sweep": {"seeds": [0, -1]}}, r"each seed must be an integer >= 0; got -1"),
     ({"grid": {"seed": [0]}, "sweep": {"seeds": [0]}}, r"give the seeds once"),
-    ({"grid": {"c_B": [2.0]}, "sweep": {"levels": [0.5, 1.5]}}, r"each level must be a number in \(0, 1\]; got 1\.5"),
+    ({"grid": {"c_B": [2.0]}, "sweep": {"levels": [0.5, 1.5]}},
+     r"each level must be a number in \(0, 1\]; got 1\.5"),
 ])
 def test_bad_specs_raise_naming_the_problem(data, match):
     with pytest.raises(ValueError, match=match):
