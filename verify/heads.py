@@ -34,7 +34,7 @@ from groupfourier import FiniteGroup
 from .tasks import Prompts, Task, cayley_tensor, chain_product
 
 __all__ = ["Rollout", "IdealHead", "LearnedHead", "pretrain_head", "load_or_pretrain_head",
-           "head_cache_dir"]
+           "head_cache_dir", "gumbel_noise"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,9 +62,15 @@ class Rollout:
     canonical: Tensor
 
 
-def _sample(probs: Tensor, generator: torch.Generator | None) -> Tensor:
-    flat = probs.reshape(-1, probs.shape[-1])
-    return torch.multinomial(flat, 1, generator=generator).view(probs.shape[:-1])
+def gumbel_noise(shape: tuple[int, ...], generator: torch.Generator | None) -> Tensor:
+    """Standard Gumbel noise :math:`-\log(-\log U)`, U uniform on (0, 1).
+
+    ``argmax(logits + noise)`` over the last axis is an exact sample of
+    ``softmax(logits)`` (the Gumbel-max trick); drawing the noise of every step at once
+    keeps the random-number generation out of the sequential loop.
+    """
+    u = torch.rand(shape, generator=generator).clamp_(min=1e-20)
+    return -(-u.log()).log()
 
 
 class IdealHead(nn.Module):
@@ -106,7 +112,7 @@ class IdealHead(nn.Module):
         if greedy:  # the most likely element: a prompt operation, since B*alpha > 0 = others
             choice = alpha.argmax(dim=-1)
         else:
-            choice = _sample(logq.detach().exp(), generator)
+            choice = (logq.detach() + gumbel_noise(logq.shape, generator)).argmax(-1)
         inside = choice < L
         inc = ops.gather(1, choice.clamp(max=L - 1))
         if n_out:
@@ -172,17 +178,18 @@ class LearnedHead(nn.Module):
 
     def rollout(self, task: Task, prompts: Prompts, alpha: Tensor, *,
                 generator: torch.Generator | None = None, greedy: bool = False) -> Rollout:
-        """Sequential rollout; ``W_m m_k`` is hoisted out of the loop over steps."""
+        """Sequential rollout; ``W_m m_k`` and the sampling noise are hoisted out of the loop."""
         ops, s, L = prompts.ops, prompts.s0, prompts.horizon
         pre_m = alpha @ self.W_m[ops] + self.b1                  # (P, L, H), all steps at once
         W2, b2 = self.scale * self.out.weight.T, self.scale * self.out.bias
+        noise = None if greedy else gumbel_noise((L, len(prompts), self.order), generator)
         logp = torch.zeros(len(prompts), dtype=alpha.dtype)
         ent = torch.zeros_like(logp)
         canonical = torch.ones(len(prompts), dtype=torch.bool)
         for k in range(L):
             logits = torch.relu(pre_m[:, k] + self.W_s[s]) @ W2 + b2
             lp = torch.log_softmax(logits, dim=-1)
-            nxt = lp.argmax(-1) if greedy else _sample(lp.detach().exp(), generator)
+            nxt = lp.argmax(-1) if greedy else (lp.detach() + noise[k]).argmax(-1)
             logp = logp + lp.gather(1, nxt[:, None])[:, 0]
             ent = ent - (lp.exp() * lp).sum(-1)
             canonical &= nxt == task.table[ops[:, k], s]

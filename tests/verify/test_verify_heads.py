@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from groupfourier import CyclicGroup, DihedralGroup, SymmetricGroup
-from verify.heads import IdealHead, load_or_pretrain_head, pretrain_head
+from verify.heads import IdealHead, gumbel_noise, load_or_pretrain_head, pretrain_head
 from verify.model import AttentionPolicy, canonical_identifiers, reduced_theta
 from verify.tasks import Prompts, make_task, sample_prompts
 
@@ -118,12 +118,14 @@ def test_calibration_sets_the_mean_margin_to_B(z5_head):
 
 
 def _naive_learned_rollout(head, task, p: Prompts, alpha, generator):
-    """No hoisting: the dense mass m_k over G, then head.forward, one step at a time."""
+    """No hoisting: the dense mass m_k over G, then head.forward, one step at a time
+    (the same Gumbel noise as the rollout, so the samples must coincide)."""
     s, logp = p.s0, torch.zeros(len(p))
+    noise = gumbel_noise((p.horizon, len(p), head.order), generator)
     for k in range(p.horizon):
         m = torch.zeros(len(p), head.order).scatter_add(1, p.ops, alpha[:, k])
         lp = torch.log_softmax(head(s, m), -1)
-        nxt = torch.multinomial(lp.exp(), 1, generator=generator)[:, 0]
+        nxt = (lp + noise[k]).argmax(-1)
         logp = logp + lp.gather(1, nxt[:, None])[:, 0]
         s = nxt
     return s, logp
@@ -142,6 +144,28 @@ def test_learned_rollout_matches_the_unhoisted_rollout(z5_head):
     assert torch.equal(ro.final, s)
     assert torch.allclose(ro.logp, logp, atol=1e-5)
     assert torch.equal(ro.reward.bool(), ro.final == p.target)
+
+
+def test_learned_rollout_samples_the_head_softmax(z5_head):
+    # one step from a fixed state: frequencies of s1 against softmax(head logits)
+    head, _ = z5_head
+    G = CyclicGroup(5)
+    task = make_task(G, 3, seed=0)
+    head.calibrate(task.table, 2.0)                          # a soft head: every state likely
+    policy = AttentionPolicy(task, head, init_std=0.5, generator=torch.Generator().manual_seed(1))
+    p = sample_prompts(task, 1, 2, generator=torch.Generator().manual_seed(3))
+    N = 40000
+    with torch.no_grad():
+        ro = policy.rollout(Prompts(p.ops, p.ids, p.s0, p.target).repeat(N),
+                            generator=torch.Generator().manual_seed(0))
+        alpha = policy.attention(p)
+        m = torch.zeros(1, 5).scatter_add(1, p.ops, alpha[:, 0])
+        l1 = torch.softmax(head(p.s0, m), -1)[0]               # law of s1
+        m2 = torch.zeros(5, 5).scatter_add(1, p.ops.expand(5, 2), alpha[:, 1].expand(5, 2))
+        l2 = torch.softmax(head(torch.arange(5), m2), -1)      # law of s2 given s1, (5, 5)
+    exact = (l1[:, None] * l2).sum(0).double()                 # law of s2
+    freq = torch.bincount(ro.final, minlength=5).double() / N
+    assert float(((freq - exact).abs() - 5 * (exact * (1 - exact) / N).sqrt()).max()) < 1e-4
 
 
 def test_learned_head_is_cached_and_rebuilt_when_missing(tmp_path, monkeypatch):
