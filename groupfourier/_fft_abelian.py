@@ -63,29 +63,42 @@ def _mat(entries: list[list[Any]]) -> Any:
     return np.stack([np.stack(row, axis=-1) for row in entries], axis=-2)
 
 
+def _stack_last(vals: list[Any]) -> Any:
+    if _is_torch(vals[0]):
+        import torch
+        return torch.stack(vals, dim=-1)
+    return np.stack(vals, axis=-1)
+
+
 def cyclic_forward(n: int, f: Any, labels: Sequence[int]) -> dict[int, Any]:
-    """f̂(k) for k in ``labels``, each of shape batch + (1, 1)."""
-    F = _nifft(f)
-    return {k: F[..., k, None, None] for k in labels}
+    """f̂(k) for k in ``labels``, each of shape batch + (1, 1) (views of one array)."""
+    F = _nifft(f)[..., None, None]
+    if not _is_torch(F):
+        F.setflags(write=False)  # the views handed out inherit this
+    return {k: F[..., k, :, :] for k in labels}
 
 
 def cyclic_inverse(n: int, F: dict[Hashable, Any]) -> Any:
     """f(x) = (1/n) Σ_k f̂(k) ω^{-kx}; labels absent from F count as zero."""
     first = next(iter(F.values()))
     S = _complex_zeros(tuple(first.shape[:-2]) + (n,), first)
-    for k, v in F.items():
-        S[..., k] = v[..., 0, 0]
+    ks = list(F)
+    S[..., ks] = _stack_last([F[k][..., 0, 0] for k in ks])
     return _fft(S) / n
 
 
 def dihedral_forward(n: int, f: Any, labels: Sequence[str]) -> dict[str, Any]:
-    """f̂ at the D_n irreps named in ``labels`` (A1, A2, B1, B2, E<j>)."""
+    """f̂ at the D_n irreps named in ``labels`` (A1, A2, B1, B2, E<j>); the E_j are views
+    of one stacked array built without a per-irrep loop."""
     A, B = _nifft(f[..., :n]), _nifft(f[..., n:])
+    j = np.arange(1, (n - 1) // 2 + 1)
+    E = _mat([[A[..., j], B[..., j]], [B[..., n - j], A[..., n - j]]]) if len(j) else None
+    if E is not None and not _is_torch(E):
+        E.setflags(write=False)
     out = {}
     for lab in labels:
         if lab[0] == "E":
-            j = int(lab[1:])
-            out[lab] = _mat([[A[..., j], B[..., j]], [B[..., n - j], A[..., n - j]]])
+            out[lab] = E[..., int(lab[1:]) - 1, :, :]
         else:
             m = 0 if lab[0] == "A" else n // 2
             sign = 1 if lab[1] == "1" else -1
@@ -98,18 +111,20 @@ def dihedral_inverse(n: int, F: dict[Hashable, Any]) -> Any:
     first = next(iter(F.values()))
     batch = tuple(first.shape[:-2])
     Sa, Sb = _complex_zeros(batch + (n,), first), _complex_zeros(batch + (n,), first)
-    for lab, v in F.items():
-        if lab[0] == "E":
-            j = int(lab[1:])
-            Sa[..., j] += 2 * v[..., 0, 0]
-            Sa[..., n - j] += 2 * v[..., 1, 1]
-            Sb[..., n - j] += 2 * v[..., 1, 0]
-            Sb[..., j] += 2 * v[..., 0, 1]
-        else:
+    es = [lab for lab in F if lab[0] == "E"]
+    if es:
+        j = np.array([int(lab[1:]) for lab in es])
+        V = _stack_last([_stack_last([F[lab][..., a, b] for lab in es]) for a in (0, 1) for b in (0, 1)])
+        Sa[..., j] = 2 * V[..., 0]                 # F00
+        Sa[..., n - j] = 2 * V[..., 3]             # F11
+        Sb[..., n - j] = 2 * V[..., 2]             # F10
+        Sb[..., j] = 2 * V[..., 1]                 # F01
+    for lab in F:
+        if lab[0] != "E":
             m = 0 if lab[0] == "A" else n // 2
             sign = 1 if lab[1] == "1" else -1
-            Sa[..., m] += v[..., 0, 0]
-            Sb[..., m] += sign * v[..., 0, 0]
+            Sa[..., m] += F[lab][..., 0, 0]
+            Sb[..., m] += sign * F[lab][..., 0, 0]
     a, b = _fft(Sa), _fft(Sb)
     if _is_torch(a):
         import torch

@@ -410,7 +410,8 @@ def _is_real(kind: str, f: Any) -> bool:
 def _readonly(kind: str, arr: Any) -> Any:
     if kind != "torch":
         arr = np.asarray(arr)
-        arr.setflags(write=False)
+        if arr.flags.writeable:
+            arr.setflags(write=False)
     return arr
 
 
