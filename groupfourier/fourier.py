@@ -287,7 +287,7 @@ def _canonical(expr: Any, N: int | None) -> sp.Expr:
     M = N if (N % 4 == 0 or not expr.has(sp.I)) else lcm(N, 4)
     reps = {}
     for atom in expr.atoms(sp.exp):
-        q = sp.nsimplify(atom.args[0] / (sp.pi * sp.I)) if atom.args[0].has(sp.pi) else None
+        q = atom.args[0] / (sp.pi * sp.I) if atom.args[0].has(sp.pi) else None
         if q is not None and q.is_Rational and (q * M / 2).is_integer:
             reps[atom] = _Z ** int((q * M / 2) % M)
     expr = sp.expand(expr.xreplace(reps))
@@ -333,6 +333,29 @@ def _exact_matrices(rho: Irrep) -> NDArray:
     return out
 
 
+def _exact_lincomb(values: NDArray, coeffs: NDArray, N: int | None) -> NDArray:
+    """``out[..., k] = canonical(Σ_g coeffs[k, g] · values[..., g])`` for exact numbers ``coeffs``.
+
+    Each value is split once into monomials with numeric coefficients, the numeric
+    parts are summed per monomial, and only then multiplied out: far fewer symbolic
+    operations than multiplying and expanding whole expressions.
+    """
+    K, n = coeffs.shape
+    nz = [[(g, coeffs[k, g]) for g in range(n) if coeffs[k, g] != 0] for k in range(K)]
+    flat_in = values.reshape(-1, n)
+    out = np.empty((flat_in.shape[0], K), dtype=object)
+    for b, row in enumerate(flat_in):
+        parts = [sp.expand(v).as_coefficients_dict() for v in row]
+        for k in range(K):
+            acc: dict = {}
+            for g, c in nz[k]:
+                for mono, num in parts[g].items():
+                    acc.setdefault(mono, []).append(c * num)
+            out[b, k] = _canonical(sp.Add(*[sp.expand(sp.Add(*nums)) * mono
+                                            for mono, nums in acc.items()]), N)
+    return out.reshape(values.shape[:-1] + (K,))
+
+
 # ------------------------------------------------------------------ dense kernels
 def _torch_const(x: NDArray, like: Any):
     import torch
@@ -346,8 +369,13 @@ def _dense_forward(G: FiniteGroup, kind: str, f: Any, irreps: tuple[Irrep, ...])
     out = {}
     for rho in irreps:
         if kind == "exact":
-            F = np.tensordot(f, _exact_matrices(rho), axes=([-1], [0]))
-            out[rho.label] = _canonical_array(np.asarray(F, dtype=object), _root_order(G))
+            if _root_order(G) is None:  # square roots only: collect numeric parts first
+                M = _exact_matrices(rho).reshape(G.order, rho.dim ** 2).T    # (d², |G|)
+                F = _exact_lincomb(f, M, None).reshape(f.shape[:-1] + (rho.dim, rho.dim))
+            else:  # roots of unity: plain sums, then reduction in Q(ζ_N) (polynomials in ζ)
+                F = _canonical_array(np.asarray(np.tensordot(f, _exact_matrices(rho), axes=([-1], [0])),
+                                                dtype=object), _root_order(G))
+            out[rho.label] = F
         elif kind == "torch":
             import torch
             M = _torch_const(rho.matrices(), f)
@@ -359,6 +387,12 @@ def _dense_forward(G: FiniteGroup, kind: str, f: Any, irreps: tuple[Irrep, ...])
 
 def _dense_inverse(G: FiniteGroup, kind: str, F: dict, irreps: tuple[Irrep, ...]) -> Any:
     inv = G.inverse_indices
+    if kind == "exact" and _root_order(G) is None:  # f(x) = Σ_ρ (d/|G|) Σ_ab ρ(x⁻¹)_ba F_ab
+        vals = np.concatenate([F[r.label].reshape(F[r.label].shape[:-2] + (r.dim ** 2,))
+                               for r in irreps], axis=-1)
+        coeffs = np.concatenate([_exact_matrices(r)[inv].transpose(0, 2, 1).reshape(G.order, -1)
+                                 * sp.Rational(r.dim, G.order) for r in irreps], axis=1)
+        return _exact_lincomb(vals, coeffs, _root_order(G))
     total = None
     for rho in irreps:
         if kind == "exact":
