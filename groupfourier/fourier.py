@@ -206,8 +206,10 @@ def _select_irreps(G: FiniteGroup, irreps: Iterable[Any] | None, who: str) -> tu
     """The requested irreps (labels or Irrep objects) in ``G.irreps()`` order."""
     if irreps is None:
         return G.irreps()
-    if isinstance(irreps, (str, Irrep)) or not isinstance(irreps, Iterable):
-        irreps = [irreps]
+    single_partition = (isinstance(G, SymmetricGroup) and isinstance(irreps, tuple) and irreps
+                        and all(isinstance(p, (int, np.integer)) for p in irreps))
+    if single_partition or isinstance(irreps, (str, Irrep)) or not isinstance(irreps, Iterable):
+        irreps = [irreps]  # one label, e.g. irreps=(3, 1) on S_4
     chosen = []
     for item in irreps:
         if isinstance(item, Irrep):

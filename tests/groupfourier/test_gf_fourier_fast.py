@@ -174,6 +174,21 @@ def test_sn_memory_is_linear_in_order():
     assert peak < 12 * 8 * G.order           # 12 float64 arrays of |G| (|G|² would be 1.6e9)
 
 
+def test_single_label_and_complex_torch():
+    torch = pytest.importorskip("torch")
+    G = SymmetricGroup(4)
+    f = np.random.default_rng(3).normal(size=(2, 24)) + 1j * np.random.default_rng(4).normal(size=(2, 24))
+    F = fourier_transform(G, f, irreps=(3, 1))                 # one partition, not labels 3 and 1
+    assert list(F) == [(3, 1)]
+    Ft = fourier_transform(G, torch.tensor(f), irreps=[(3, 1), (2, 2)])
+    dense = fourier_transform(G, f, method="dense")
+    for lam in [(3, 1), (2, 2)]:
+        assert_rel_close(Ft[lam].numpy(), dense[lam])
+    back = inverse_fourier_transform(G, fourier_transform(G, torch.tensor(f)))
+    assert back.is_complex()
+    assert_rel_close(back.numpy(), f)
+
+
 def test_fft_refusals():
     G = SymmetricGroup(3)
     with pytest.raises(ValueError, match="method='fft' needs the default irrep form"):
