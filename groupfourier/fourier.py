@@ -407,7 +407,8 @@ def _dense_inverse(G: FiniteGroup, kind: str, F: dict, irreps: tuple[Irrep, ...]
             term = torch.einsum("...ab,xba->...x", Fl, Minv.to(Fl.dtype)) * (rho.dim / G.order)
         else:
             # Σ_ab F_ab ρ(y)_ba at every y, then read off at y = x⁻¹ (no copy of the matrices)
-            term = np.tensordot(F[rho.label], rho.matrices(), axes=([-2, -1], [2, 1]))[..., inv]
+            Ft = np.ascontiguousarray(np.swapaxes(F[rho.label], -1, -2))   # small: no copy of ρ
+            term = np.tensordot(Ft, rho.matrices(), axes=([-2, -1], [1, 2]))[..., inv]
             term *= rho.dim / G.order
         total = term if total is None else total + term
     if kind == "exact":
