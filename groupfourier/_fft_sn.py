@@ -20,9 +20,10 @@ n!/m! sub-problems and all m cosets are handled at once, one matrix product
 (GEMM) per pair (λ ⊢ m, corner μ): no Python loop over group elements.  Storage
 at every level is Σ_{μ ⊢ m} d_μ² · n!/m! = n! numbers per function, i.e. O(|G|).
 
-Leaves are ordered by (j_n, j_{n−1}, …, j_2), the element being
-:math:`c^{(n)}_{j_n} c^{(n-1)}_{j_{n-1}} \cdots c^{(2)}_{j_2}`; one gather
-maps ``G.elements`` order to leaf order.
+The leaf of the element :math:`c^{(n)}_{j_n} c^{(n-1)}_{j_{n-1}} \cdots c^{(2)}_{j_2}`
+is the mixed-radix number (j_2, …, j_n, batch index), j_2 most significant, so
+that every level's sub-problems are contiguous; one gather maps ``G.elements``
+order to leaf order (and one back, for the inverse).
 
 Inverse
 -------
@@ -164,20 +165,12 @@ def _gemm_blocks(lam: Partition):
 # ---------------------------------------------------------------- array backends
 class _NumpyOps:
     @staticmethod
-    def tensordot(a, b, axes):
-        return np.tensordot(a, b, axes)
-
-    @staticmethod
     def permute(a, axes):
         return a.transpose(axes)
 
     @staticmethod
     def empty(shape, like):
         return np.empty(shape, dtype=like.dtype)
-
-    @staticmethod
-    def zeros(shape, like):
-        return np.zeros(shape, dtype=like.dtype)
 
     @staticmethod
     def const(arr, like, cache=True):
@@ -196,11 +189,6 @@ class _TorchOps:
     _cache: dict = {}
 
     @staticmethod
-    def tensordot(a, b, axes):
-        import torch
-        return torch.tensordot(a, b, dims=axes)
-
-    @staticmethod
     def permute(a, axes):
         return a.permute(*axes)
 
@@ -208,11 +196,6 @@ class _TorchOps:
     def empty(shape, like):
         import torch
         return torch.empty(shape, dtype=like.dtype, device=like.device)
-
-    @staticmethod
-    def zeros(shape, like):
-        import torch
-        return torch.zeros(shape, dtype=like.dtype, device=like.device)
 
     @staticmethod
     def contiguous(a):
