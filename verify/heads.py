@@ -63,7 +63,7 @@ class Rollout:
 
 
 def gumbel_noise(shape: tuple[int, ...], generator: torch.Generator | None) -> Tensor:
-    """Standard Gumbel noise :math:`-\log(-\log U)`, U uniform on (0, 1).
+    r"""Standard Gumbel noise :math:`-\log(-\log U)`, U uniform on (0, 1).
 
     ``argmax(logits + noise)`` over the last axis is an exact sample of
     ``softmax(logits)`` (the Gumbel-max trick); drawing the noise of every step at once
@@ -112,7 +112,10 @@ class IdealHead(nn.Module):
         if greedy:  # the most likely element: a prompt operation, since B*alpha > 0 = others
             choice = alpha.argmax(dim=-1)
         else:
-            choice = (logq.detach() + gumbel_noise(logq.shape, generator)).argmax(-1)
+            # inverse CDF: one uniform per step (cheaper than L + 1 Gumbel variables)
+            cdf = logq.detach().exp().cumsum(-1)
+            u = torch.rand(logq.shape[:-1] + (1,), generator=generator) * cdf[..., -1:]
+            choice = (cdf < u).sum(-1).clamp_(max=L)
         inside = choice < L
         inc = ops.gather(1, choice.clamp(max=L - 1))
         if n_out:
@@ -186,8 +189,10 @@ class LearnedHead(nn.Module):
         logp = torch.zeros(len(prompts), dtype=alpha.dtype)
         ent = torch.zeros_like(logp)
         canonical = torch.ones(len(prompts), dtype=torch.bool)
-        for k in range(L):
-            logits = torch.relu(pre_m[:, k] + self.W_s[s]) @ W2 + b2
+        # unbind: one backward node for all steps (slicing pre_m[:, k] in the loop would
+        # allocate a full (P, L, H) gradient per step)
+        for k, pre_k in enumerate(pre_m.unbind(1)):
+            logits = torch.relu(pre_k + self.W_s[s]) @ W2 + b2
             lp = torch.log_softmax(logits, dim=-1)
             nxt = lp.argmax(-1) if greedy else (lp.detach() + noise[k]).argmax(-1)
             logp = logp + lp.gather(1, nxt[:, None])[:, 0]

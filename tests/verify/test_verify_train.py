@@ -54,7 +54,9 @@ def test_training_learns_a_small_mixture(tmp_path):
     cfg = dataclasses.replace(TINY, updates=150, log_every=50, checkpoint_every=50, batch=128)
     res = train(cfg, tmp_path, progress=False)
     assert res.metrics["success/L3/sampled"][0] < 0.4
-    assert res.final["success/L3/sampled"] > 0.9 and res.final["theta"] > 1.0
+    assert res.final["success/L3/sampled"] > 0.9
+    # (theta may be negative here: on Z6 with 4 identifiers, closed cycles of identifiers
+    # locking onto each other's clauses are rewarded too, theory §6)
 
 
 def _strip(records):
