@@ -61,6 +61,11 @@ class EmpiricalPhase:
         Each cell's tuple of per-seed labels.
     plateau : ndarray, shape (n_y, n_R)
         Mean longest plateau over seeds, in updates (NaN: no run).
+    t_hard : ndarray, shape (n_y, n_R)
+        Mean over seeds of the time for the longest horizon to reach 0.5, in updates
+        (inf if a seed never reached it; NaN: no run).
+    t_hard_predicted : ndarray, shape (n_y, n_R), or None
+        The same time predicted (inf: not within the runs' updates).
     predicted : ndarray of str, shape (n_y, n_R), or None
     boundary_ratio : ndarray, shape (n_y,), or None
         Predicted relay/plateau boundary (NaN where a row never leaves relay, or is
@@ -82,6 +87,8 @@ class EmpiricalPhase:
     observed: NDArray
     labels: NDArray
     plateau: NDArray
+    t_hard: NDArray
+    t_hard_predicted: NDArray | None
     predicted: NDArray | None
     boundary_ratio: NDArray | None
     fine_ratios: NDArray | None
@@ -158,6 +165,20 @@ def observed_phase(rows: Sequence[dict], *, y: YAxis = "c_B"):
     return _ro(ratios), _ro(values), _ro(observed.astype(str)), labels, _ro(plateau)
 
 
+def _observed_t_hard(rows: Sequence[dict], ratios: NDArray, values: NDArray, y: str) -> NDArray:
+    """Mean over seeds of the longest horizon's time to 0.5 (inf if a seed never)."""
+    acc: dict[tuple[int, int], list[float]] = {}
+    for r in rows:
+        i = int(np.searchsorted(values, _y_of(r, y)))
+        j = int(np.argmin(abs(ratios - float(r["ratio"]))))
+        t = r.get(f"time/L{int(r['hard_horizon'])}/0.5")
+        acc.setdefault((i, j), []).append(math.inf if t is None else float(t))
+    out = np.full((len(values), len(ratios)), np.nan)
+    for (i, j), ts in acc.items():
+        out[i, j] = float(np.mean(ts))
+    return _ro(out)
+
+
 # ----------------------------------------------------------------------------- predicted
 _SHARED = ("n_ids", "lr", "batch", "optimizer", "length_norm", "baseline", "updates", "algo",
            "head", "weights")
@@ -196,8 +217,9 @@ def predicted_phase(rows: Sequence[dict], ratios: NDArray, values: NDArray, *,
                     y: YAxis = "c_B"):
     """Predicted labels at the observed cells and on a fine ratio grid, and the boundary.
 
-    Returns ``(predicted, fine_ratios, fine_predicted, boundary_ratio, settings)``; the
-    prediction is :func:`dynamics.phase.phase_diagram` with the runs' shared settings.
+    Returns ``(predicted, t_hard_predicted, fine_ratios, fine_predicted, boundary_ratio,
+    settings)``; the prediction is :func:`dynamics.phase.phase_diagram` with the runs'
+    shared settings (``t_hard_predicted`` = first phase + escape time).
     """
     from dynamics.phase import phase_diagram as dyn_phase_diagram
     s = _shared_settings(rows, y)
@@ -216,6 +238,7 @@ def predicted_phase(rows: Sequence[dict], ratios: NDArray, values: NDArray, *,
     fine_pred = np.asarray(pd.regime, dtype=str)
     idx = [int(np.argmin(abs(fine - R))) for R in ratios]
     predicted = fine_pred[:, idx]
+    t_hard = (np.asarray(pd.first_phase, dtype=float) + np.asarray(pd.escape, dtype=float))[:, idx]
     boundary = np.full(len(values), np.nan)
     for i in range(len(values)):
         relay = fine_pred[i] == "relay"
@@ -226,7 +249,7 @@ def predicted_phase(rows: Sequence[dict], ratios: NDArray, values: NDArray, *,
                  f"{'c_B' if y == 'c_B' else 'order'}, M={kw['M']}, easy={L0}, "
                  f"optimizer={kw['optimizer']!r}, lr={kw['lr']:g}, batch={kw['batch']}, "
                  f"t_max={kw['t_max']:g})")
-    return _ro(predicted.astype(str)), _ro(fine), _ro(fine_pred), _ro(boundary), s
+    return (_ro(predicted.astype(str)), _ro(t_hard), _ro(fine), _ro(fine_pred), _ro(boundary), s)
 
 
 # ----------------------------------------------------------------------------- figure
@@ -278,7 +301,7 @@ def plot_empirical_phase(ph: EmpiricalPhase, *, color: Literal["regime", "platea
         if xs_line:
             ax.plot(xs_line, ys_line, "k-", lw=2.5, label="predicted boundary (dynamics)")
         for lab in sorted(set(ph.predicted.ravel())):
-            ax.scatter([], [], s=60, marker="s", facecolors="none", linewidths=2,
+            ax.scatter([], [], s=900, marker="s", facecolors="none", linewidths=2,
                        edgecolors=_COLORS.get(lab, "k"), label=f"predicted {lab}")
     ax.set_xticks(range(nx), [f"{r:g}" for r in ph.ratios])
     ax.set_yticks(range(ny), [f"{v:g}" for v in ph.values])
@@ -296,9 +319,25 @@ def plot_empirical_phase(ph: EmpiricalPhase, *, color: Literal["regime", "platea
 
 
 # ----------------------------------------------------------------------------- summary
+def _fmt_t(t: float) -> str:
+    return "—" if math.isnan(t) else "never" if math.isinf(t) else f"{t:.0f}"
+
+
 def _cell_text(labels: tuple) -> str:
     c = Counter(labels)
     return ", ".join(f"{k}×{n}" for k, n in sorted(c.items()))
+
+
+def _t_hard_line(ph: EmpiricalPhase) -> str:
+    o, p = ph.t_hard, ph.t_hard_predicted
+    fin = np.isfinite(o) & np.isfinite(p)
+    never = int((np.isinf(o) & np.isinf(p)).sum())
+    if not fin.any():
+        return f"- t½ of the longest horizon: no cell where both are finite ({never} never on both sides)"
+    r = p[fin] / o[fin]
+    return (f"- t½ of the longest horizon, predicted / observed over {int(fin.sum())} cells: median "
+            f"{np.median(r):.2f}, range {r.min():.2f}–{r.max():.2f}; never reached on both sides: "
+            f"{never}; on one side only: {int((np.isinf(o) ^ np.isinf(p)).sum())}")
 
 
 def agreement_markdown(ph: EmpiricalPhase, *, title: str = "Empirical phase diagram") -> str:
@@ -321,14 +360,15 @@ def agreement_markdown(ph: EmpiricalPhase, *, title: str = "Empirical phase diag
                   f"{int((ph.observed == 'mixed').sum())}",
                   f"- same label (relay/plateau/stalled): {exact} of {int(has.sum())}",
                   f"- same side of the boundary (relay vs not): {binary} of {int(both.sum())}",
+                  _t_hard_line(ph),
                   "", f"| {yname} | predicted boundary R | observed first non-relay R |",
                   "|---:|---:|---:|"]
         ob = ph.observed_boundary
         for v, b, o in zip(ph.values, ph.boundary_ratio, ob):
             lines.append(f"| {v:g} | {'—' if not np.isfinite(b) else f'{b:.3g}'} | "
                          f"{'none (all relay)' if not np.isfinite(o) else f'{o:g}'} |")
-    lines += ["", f"| {yname} | R | observed (seeds) | mean plateau (updates) | predicted | agree |",
-              "|---:|---:|---|---:|---|---|"]
+    lines += ["", f"| {yname} | R | observed (seeds) | mean plateau (updates) | predicted | agree "
+                  f"| t½(L_hard) observed / predicted |", "|---:|---:|---|---:|---|---|---:|"]
     disagree = []
     for i, v in enumerate(ph.values):
         for j, R in enumerate(ph.ratios):
@@ -340,8 +380,11 @@ def agreement_markdown(ph: EmpiricalPhase, *, title: str = "Empirical phase diag
                 disagree.append(f"{yname}={v:g}, R={R:g}: observed {_cell_text(ph.labels[i, j])}, "
                                 f"predicted {pred}")
             p = ph.plateau[i, j]
+            th = _fmt_t(ph.t_hard[i, j])
+            if ph.t_hard_predicted is not None:
+                th += " / " + _fmt_t(ph.t_hard_predicted[i, j])
             lines.append(f"| {v:g} | {R:g} | {_cell_text(ph.labels[i, j])} | "
-                         f"{'—' if not np.isfinite(p) else f'{p:.0f}'} | {pred} | {ok} |")
+                         f"{'—' if not np.isfinite(p) else f'{p:.0f}'} | {pred} | {ok} | {th} |")
     if ph.predicted is not None:
         lines += ["", "Disagreements:" if disagree else "Every cell agrees."]
         lines += [f"- {d}" for d in disagree]
@@ -408,18 +451,21 @@ def phase_diagram(results: str | os.PathLike, *, y: YAxis = "c_B",
     done = [r for r in rows if r["status"] == "done"]
     n_failed = sum(r["status"] == "failed" for r in rows)
     ratios, values, observed, labels, plateau = observed_phase(done, y=y)
-    predicted = boundary = fine = fine_pred = None
+    t_hard = _observed_t_hard(done, ratios, values, y)
+    predicted = t_hard_pred = boundary = fine = fine_pred = None
     settings: dict = {}
     status, message = -1, "prediction not requested"
     if predict:
-        predicted, fine, fine_pred, boundary, settings = predicted_phase(done, ratios, values, y=y)
+        predicted, t_hard_pred, fine, fine_pred, boundary, settings = predicted_phase(
+            done, ratios, values, y=y)
         both = (observed != "") & (observed != "mixed")
         ok = bool(np.all(((observed == "relay") == (predicted == "relay"))[both]))
         status = 1 if ok else 0
         message = ("every cell is on its predicted side of the boundary" if ok else
                    "some cells are on the other side of the predicted boundary")
     ph = EmpiricalPhase(ratios=ratios, values=values, y=y, observed=observed, labels=labels,
-                        plateau=plateau, predicted=predicted, boundary_ratio=boundary,
+                        plateau=plateau, t_hard=t_hard, t_hard_predicted=t_hard_pred,
+                        predicted=predicted, boundary_ratio=boundary,
                         fine_ratios=fine, fine_predicted=fine_pred, settings=settings,
                         n_done=len(done), n_failed=n_failed, status=status, message=message)
     fig_path = Path(figure) if figure else db.parent / "phase_diagram.png"

@@ -65,6 +65,10 @@ def test_predicted_boundary_is_the_dynamics_prediction_for_the_runs_settings(tmp
     first_bad = next(j for j, lab in enumerate(ph.fine_predicted[0]) if lab != "relay")
     assert ph.boundary_ratio[0] == pytest.approx((fine[first_bad - 1] + fine[first_bad]) / 2)
     assert ph.status == 0 and "other side" in ph.message     # R = 4 observed relay: disagrees
+    want_t = [predict(model, Spectrum((3, 3 * R)), lr=1.5, batch=256, t_max=3000.0)
+              .crossings[(3 * R, 0.5)] for R in (2, 4)]
+    assert ph.t_hard_predicted[0].tolist() == pytest.approx(want_t, rel=1e-6)
+    assert ph.t_hard.tolist() == [[float("inf")] * 2]        # the fake rows hold no times
     md = res.markdown
     assert "same side of the boundary (relay vs not): 1 of 2" in md
     assert "- c_B=4, R=4: observed relay×1, predicted" in md
