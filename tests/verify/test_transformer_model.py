@@ -57,9 +57,9 @@ def test_cached_incremental_pass_equals_full_pass(positional):
     net = _net(positional)
     tok, roles = _batch(L=3)
     full = net(tok, roles).logits
-    out = net(tok[:, :5], roles[:5])
+    out = net(tok[:, :9], roles[:9])              # the prompt up to the first query
     pieces = [out.logits]
-    for a in range(5, tok.shape[1], 2):
+    for a in range(9, tok.shape[1], 2):
         out = net(tok[:, a:a + 2], roles[a:a + 2], start=a, cache=out.cache)
         pieces.append(out.logits)
     assert torch.allclose(torch.cat(pieces, 1), full, atol=1e-5)
@@ -78,8 +78,8 @@ def test_rope_scores_depend_only_on_offsets():
     net = _net("rope")
     tok, roles = _batch()
     a = net(tok, roles).logits
-    out = net(tok[:, :0 + 1], roles[:1], start=7)          # start the same tokens at 7
-    rest = net(tok[:, 1:], roles[1:], start=8, cache=out.cache).logits
+    out = net(tok[:, :2], roles[:2], start=7)          # start the same tokens at 7
+    rest = net(tok[:, 2:], roles[2:], start=9, cache=out.cache).logits
     assert torch.allclose(torch.cat([out.logits, rest], 1), a, atol=1e-4)
 
 
@@ -95,6 +95,23 @@ def test_no_positional_encoding_is_permutation_blind_on_a_prefix():
     assert torch.allclose(a, b, atol=1e-5)
     net2 = _net("learned", n_layers=1)
     assert not torch.allclose(net2(tok, roles).logits[:, -1], net2(tok[:, perm], roles).logits[:, -1])
+
+
+def test_clause_segments_tell_the_operation_its_identifier():
+    # with segments the logits after an operation depend on the identifier before it even
+    # with one layer and no positions; an incremental call may not split a clause
+    net = Transformer(ModelConfig(d_model=16, n_heads=2, d_mlp=24, n_layers=1,
+                                  positional="none"), order=ORDER, vocab_size=VOCAB)
+    tok, roles = _batch(L=1)
+    a = net(tok, roles).logits[:, 1]
+    alt = tok.clone()
+    alt[:, 0] = (alt[:, 0] + 1) % VOCAB
+    # position 1 (the operation) sees position 0 anyway; compare the segment's own effect
+    net.seg.weight.data.zero_()
+    b = net(tok, roles).logits[:, 1]
+    assert not torch.allclose(a, b)
+    with pytest.raises(ValueError, match="operation token needs its identifier"):
+        net(tok[:, 1:3], roles[1:3], start=1, cache=net(tok[:, :1], roles[:1]).cache)
 
 
 def test_seeded_init_is_reproducible():

@@ -232,6 +232,7 @@ def test_cli_run_compare_and_errors(tmp_path, capsys):
     assert "| smoke | 4 |" in out
     assert main(["compare", str(tmp_path)]) == 0
     assert (tmp_path / "comparison.png").exists() and (tmp_path / "comparison.md").exists()
+    assert (tmp_path / "attention.png").exists()
     assert "map error" in capsys.readouterr().out
     assert main(["run", "--preset", "smoke", "--only", "nope", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err

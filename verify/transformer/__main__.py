@@ -74,6 +74,8 @@ def _add_flags(p: argparse.ArgumentParser, cls, names) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m verify.transformer",
                                      description=__doc__.split("\n\n")[0])
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch threads (default 1: on a shared machine more is slower)")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="pretrain, then train one run or a preset with RLVR",
                          description="RLVR on group state tracking with a small transformer.")
@@ -83,7 +85,6 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", required=True, help="run directory (a preset: parent directory)")
     run.add_argument("--resume", action="store_true", help="continue from OUT's checkpoint")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    run.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     g = run.add_argument_group("task, algorithm and optimiser (verify RunConfig)")
     _add_flags(g, RunConfig, RUN_FLAGS)
     g = run.add_argument_group("model")
@@ -121,10 +122,7 @@ _OVERRIDE_KEYS = set(RUN_FLAGS) | {f.name for f in dataclasses.fields(ModelConfi
 
 
 def _run(args: argparse.Namespace) -> int:
-    import torch
-
     from .rl import train_transformer
-    torch.set_num_threads(args.threads)
     overrides = {k: v for k, v in vars(args).items() if k in _OVERRIDE_KEYS}
     if args.preset:
         configs = transformer_preset(args.preset, **overrides)
@@ -170,6 +168,8 @@ def _compare(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    import torch
+    torch.set_num_threads(args.threads)
     try:
         return {"run": _run, "pretrain": _pretrain, "compare": _compare}[args.command](args)
     except ValueError as err:

@@ -40,7 +40,8 @@ from ..compare import (LEVEL, ComparisonSummary, RunComparison, _figure, _markdo
 from ..train import write_json_atomic, write_text_atomic
 from .rl import TransformerRunResult
 
-__all__ = ["TransformerComparison", "compare_transformer_run", "compare_transformer_runs"]
+__all__ = ["TransformerComparison", "compare_transformer_run", "compare_transformer_runs",
+           "plot_attention"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -156,8 +157,39 @@ def _fmt(v: float) -> str:
     return "never" if not math.isfinite(v) else f"{v:.3g}"
 
 
+def plot_attention(results: list[TransformerRunResult], path: Path) -> None:
+    """Per run: held-out sampled success (top) and right-clause attention (bottom) per horizon,
+    against updates; uniform attention 1/L dotted.  Written atomically as a PNG."""
+    import matplotlib
+    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo"):
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(2, len(results), figsize=(3.6 * len(results), 5.0), squeeze=False,
+                             sharex="col")
+    for j, res in enumerate(results):
+        top, bot = axes[0][j], axes[1][j]
+        for L in res.config.run.horizons:
+            line, = top.plot(res.steps, res.metrics[f"success/L{L}/sampled"], label=f"L={L}")
+            bot.plot(res.steps, res.metrics[f"attn/L{L}/right_mass"], color=line.get_color())
+            bot.axhline(1.0 / L, color=line.get_color(), ls=":", lw=0.8)
+        top.set_title(f"{res.out_dir.name}: {res.config.run.group} {res.config.run.horizons}",
+                      fontsize=9)
+        top.set_ylim(-0.02, 1.02)
+        bot.set_ylim(-0.02, 1.02)
+        bot.set_xlabel("updates")
+    axes[0][0].set_ylabel("held-out success (sampled)")
+    axes[1][0].set_ylabel("attention on right clause")
+    axes[0][-1].legend(fontsize=7)
+    fig.tight_layout()
+    tmp = path.with_name(f".{path.stem}.tmp.png")
+    fig.savefig(tmp, dpi=80)
+    plt.close(fig)
+    tmp.replace(path)
+
+
 def compare_transformer_runs(path: str | Path) -> ComparisonSummary:
-    """Compare every run under ``path``; write ``comparison.{md,json,png}`` there, atomically."""
+    """Compare every run under ``path``; write ``comparison.{md,json,png}`` and
+    ``attention.png`` there, atomically."""
     path = Path(path)
     comps = [compare_transformer_run(d, name=d.name) for d in _run_dirs(path)]
     md = _markdown([c.base for c in comps])
@@ -173,6 +205,8 @@ def compare_transformer_runs(path: str | Path) -> ComparisonSummary:
     write_json_atomic(path / "comparison.json", {"runs": [c.to_dict() for c in comps]})
     fig = path / "comparison.png"
     _figure([c.base for c in comps], fig)
+    plot_attention([TransformerRunResult.from_dir(d) for d in _run_dirs(path)],
+                   path / "attention.png")
     agree = all(c.base.regimes_agree for c in comps)
     return ComparisonSummary(runs=tuple(c.base for c in comps), markdown=md, figure=fig,
                              status=int(agree), message=("every regime label agrees" if agree

@@ -28,6 +28,15 @@ Positional encoding (``ModelConfig.positional``):
 * ``"none"``: no positional information at all (the ablation); the causal mask is then
   the only source of order.
 
+**Clause segments** (``clause_segments=True``, default): the operation token of a clause
+``p g`` also receives a learned embedding :math:`E_\text{seg}[p]` of the identifier it is
+filed under, the way segment embeddings mark which sentence a token belongs to.  A
+clause is still two tokens; the segment spares the model from first learning, from the
+reward alone, a layer-1 circuit that copies each identifier onto its operation, so that
+one attention layer can look a clause up by identifier: the query-identifier by
+segment-identifier part of :math:`W_Q^\top W_K` is then the analogue of the minimal
+model's score matrix Q.  ``False`` is the ablation (``docs/transformer.md`` reports both).
+
 Token kinds are told apart by a role embedding (:data:`verify.transformer.tokenize.ROLES`).
 The forward pass takes an optional key/value cache so that a chain of thought is
 written one state at a time without recomputing the prompt.
@@ -73,6 +82,9 @@ class ModelConfig:
         Positional encoding (module docstring); ``"none"`` is the ablation.
     max_len : int
         Longest sequence for the ``"learned"`` and ``"sinusoidal"`` tables.
+    clause_segments : bool
+        Add :math:`E_\text{seg}[p]` to the operation token of the clause ``p g`` (a segment
+        embedding: the operation token carries the identifier it is filed under).
 
     Examples
     --------
@@ -89,6 +101,8 @@ class ModelConfig:
     positional: Literal["rope", "sinusoidal", "learned", "none"] = _f(
         "rope", "Positional encoding: rope, sinusoidal, learned or none (ablation).")
     max_len: int = _f(256, "Longest sequence for the learned/sinusoidal tables.")
+    clause_segments: bool = _f(True, "Add a learned embedding of each clause's identifier to "
+                               "its operation token (False: the plain token sequence).")
 
     def __post_init__(self) -> None:
         who = "ModelConfig"
@@ -196,6 +210,7 @@ class Transformer(nn.Module):
         d = cfg.d_model
         self.tok = nn.Embedding(vocab_size, d)
         self.role = nn.Embedding(len(ROLES), d)
+        self.seg = nn.Embedding(vocab_size, d) if cfg.clause_segments else None
         self.pos = nn.Embedding(cfg.max_len, d) if cfg.positional == "learned" else None
         if cfg.positional == "sinusoidal":
             self.register_buffer("pos_table", _sinusoidal_table(cfg.max_len, d), persistent=False)
@@ -205,7 +220,7 @@ class Transformer(nn.Module):
         with torch.no_grad():   # seeded init, independent of the global RNG
             for name, p in self.named_parameters():
                 if p.dim() == 2:
-                    std = 0.02 if ("tok" in name or "role" in name or name.startswith("pos")) \
+                    std = 0.02 if name.startswith(("tok", "role", "pos", "seg")) \
                         else 1.0 / math.sqrt(p.shape[1])
                     p.copy_(torch.randn(p.shape, generator=gen) * std)
                 elif not name.endswith("weight"):      # biases; layer-norm gains stay 1
@@ -232,6 +247,15 @@ class Transformer(nn.Module):
                              f"{self.cfg.max_len}; raise ModelConfig.max_len.")
         pos = torch.arange(start, start + T)
         x = self.tok(tokens) + self.role(roles)[None]
+        if self.seg is not None:
+            if start > 0 and int(roles[0]) == ROLES.index("op"):
+                raise ValueError("Transformer: with clause_segments an operation token needs its "
+                                 "identifier in the same call; got a call starting with an "
+                                 f"operation at position {start}. Split calls between clauses.")
+            # the token before an operation is its clause's identifier (tokenize layout)
+            prev = torch.cat([tokens[:, :1], tokens[:, :-1]], dim=1)
+            is_op = (roles == ROLES.index("op")).to(x.dtype)
+            x = x + self.seg(prev) * is_op[None, :, None]
         if self.pos is not None:
             x = x + self.pos(pos)[None]
         elif self.cfg.positional == "sinusoidal":

@@ -299,7 +299,7 @@ def pretrain(cfg: PretrainConfig, *, progress: bool = False) -> PretrainResult:
             acc, margin = one_step_margin(model, X_ho, y_ho)
             ctx = min((in_context_rate(model, *b) for b in ctx_ho), default=1.0)
             if progress:
-                print(f"[pretrain] step {step} loss {float(loss):.4f} held-out one-step acc "
+                print(f"[pretrain] step {step} loss {loss.item():.4f} held-out one-step acc "
                       f"{acc:.4f} in-context {ctx:.4f}", flush=True)
             if acc == 1.0 and ctx == 1.0:
                 break
