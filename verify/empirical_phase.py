@@ -312,9 +312,11 @@ def plot_empirical_phase(ph: EmpiricalPhase, *, color: Literal["regime", "platea
     ax.set_title("fill: observed (r relay, p plateau, s stalled per seed); ring: predicted",
                  fontsize=8)
     handles, names = ax.get_legend_handles_labels()
-    if handles:
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.25 if color == "plateau" else 1.01, 1.0),
-                  markerscale=0.4 if color == "regime" else 1.0)
+    if handles and color == "regime":
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), markerscale=0.4)
+    elif handles:
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
+                  markerscale=0.4)
     return ax
 
 
