@@ -240,3 +240,10 @@ def test_cli_run_compare_and_errors(tmp_path, capsys):
     assert main(["compare", str(tmp_path / "missing")]) == 2
     with pytest.raises(SystemExit):
         main(["--help"])
+
+
+def test_gradient_probe_smoke():
+    from verify.transformer.rl import gradient_probe
+    rows = gradient_probe(SMOKE, horizon=2, batch=32, step_sizes=(0.01,), eval_prompts=32)
+    assert [r["step"] for r in rows] == [0.0, 0.01]
+    assert all(0.0 <= r["success"] <= 1.0 and 0.0 <= r["right_mass"] <= 1.0 for r in rows)

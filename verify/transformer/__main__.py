@@ -1,4 +1,4 @@
-"""Command line: ``python -m verify.transformer {pretrain,run,compare} --help``.
+"""Command line: ``python -m verify.transformer {pretrain,run,compare,probe} --help``.
 
 One command per experiment::
 
@@ -99,6 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="take group, M, model and max horizon from this preset (default small)")
     pre.add_argument("--group", default=None, help="override the preset's group")
     pre.add_argument("--rebuild", action="store_true", help="retrain even if cached")
+    prb = sub.add_parser("probe", help="success after one step along a large-batch gradient",
+                         description="Probe the policy gradient at the pretrained weights.")
+    prb.add_argument("--preset", choices=sorted(TRANSFORMER_PRESETS), default="small")
+    prb.add_argument("--group", default=None, help="override the preset's group")
+    prb.add_argument("--horizon", type=int, required=True, help="horizon L of the probe")
+    prb.add_argument("--batch", type=int, default=4096, help="rollouts for the gradient")
     cmp_ = sub.add_parser("compare", help="observed times against the minimal theory's",
                           description="Each run beside the dynamics prediction.")
     cmp_.add_argument("run_dir", help="a run directory, or a directory of run directories")
@@ -160,6 +166,16 @@ def _pretrain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _probe(args: argparse.Namespace) -> int:
+    from .rl import gradient_probe
+    over = {"group": args.group} if args.group else {}
+    cfg = next(iter(transformer_preset(args.preset, **over).values()))
+    print("| step size | held-out success | stderr | right-clause attention |\n|---:|---:|---:|---:|")
+    for r in gradient_probe(cfg, horizon=args.horizon, batch=args.batch):
+        print(f"| {r['step']:g} | {r['success']:.4f} | {r['stderr']:.4f} | {r['right_mass']:.4f} |")
+    return 0
+
+
 def _compare(args: argparse.Namespace) -> int:
     from .compare import compare_transformer_runs
     print(compare_transformer_runs(args.run_dir).markdown)
@@ -171,7 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     import torch
     torch.set_num_threads(args.threads)
     try:
-        return {"run": _run, "pretrain": _pretrain, "compare": _compare}[args.command](args)
+        return {"run": _run, "pretrain": _pretrain, "compare": _compare,
+                "probe": _probe}[args.command](args)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -29,6 +29,7 @@ Two things separate the theory from the full model, and the comparison measures 
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,7 @@ import numpy as np
 from ..compare import (LEVEL, ComparisonSummary, RunComparison, _figure, _markdown, _ratio,
                        observed_regime, prediction_for)
 from ..train import write_json_atomic, write_text_atomic
+from .pretrain import cache_dir
 from .rl import TransformerRunResult
 
 __all__ = ["TransformerComparison", "compare_transformer_run", "compare_transformer_runs",
@@ -103,9 +105,13 @@ def compare_transformer_run(run_dir: str | Path, *, name: str | None = None
                          f"record(s); a comparison needs at least 2 logged evaluations.")
     run = res.config.run
     margin = float(res.pretrain.get("margin", math.nan))
+    cached = cache_dir() / f"{res.config.pretrain.key}.json"
+    if not margin > 0 and cached.exists():         # a run still in progress: read the cache
+        margin = float(json.loads(cached.read_text())["margin"])
     if not margin > 0:
-        raise ValueError(f"compare_transformer_run: {str(run_dir)!r} has no pretraining margin "
-                         f"in result.json; let the run finish first.")
+        raise ValueError(f"compare_transformer_run: no pretraining margin for {str(run_dir)!r} "
+                         f"(neither in result.json nor in the cache {str(cached)!r}); let the "
+                         f"run finish first.")
     c_B = margin / math.log(run.G.order)
     cfg = dataclasses.replace(run, head="ideal", c_B=c_B)
     t = res.steps
