@@ -4,7 +4,9 @@ Both sweeps run in this process, one after the other, on equal-cost runs (D12, s
 {3, 9}, idealised head); the time of each excludes starting the cluster (a one-off cost
 of a few seconds) but includes everything else: submission, training, result
 transfer and the SQLite writes.  The baseline (1 worker) is measured in the same run.
-Prints the times, the ratio and the load average (the CPU may be shared).
+Prints the times, the ratio, the load average, how busy the workers were (sum of run
+wall times over workers × sweep time: the engine's efficiency) and the CPU share each
+worker got inside its runs (below 1 when other jobs share the cores).
 
     python benchmarks/bench_sweep.py [--runs 8] [--updates 600] [--repeat 1]
 """
@@ -27,12 +29,13 @@ def sweep_spec(n_runs: int, updates: int):
         "grid": {"head": ["ideal"]}}, source="bench")
 
 
-def timed_sweep(n_workers: int, spec) -> float:
+def timed_sweep(n_workers: int, spec) -> tuple[float, float, float]:
+    """``(sweep wall time, sum of run wall times, sum of run CPU times)``."""
     import logging
 
     from distributed import Client, LocalCluster
 
-    from verify.sweep import run_sweep
+    from verify.sweep import read_results, run_sweep
     with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                       dashboard_address=":0", silence_logs=logging.CRITICAL) as cluster, \
             Client(cluster) as client:
@@ -41,8 +44,9 @@ def timed_sweep(n_workers: int, spec) -> float:
             t0 = time.perf_counter()
             res = run_sweep(spec, d, client=client, progress=False)
             dt = time.perf_counter() - t0
+            rows = read_results(d)
     assert res.status == 1, res.message
-    return dt
+    return dt, sum(r["wall_s"] for r in rows), sum(r["cpu_s"] for r in rows)
 
 
 def main() -> None:
@@ -57,10 +61,14 @@ def main() -> None:
           f"ideal head; {os.cpu_count()} cores; load before {os.getloadavg()[0]:.2f}")
     t1s, t2s = [], []
     for _ in range(args.repeat):
-        t1s.append(timed_sweep(1, spec))
-        t2s.append(timed_sweep(2, spec))
-        print(f"  1 worker {t1s[-1]:7.2f} s   2 workers {t2s[-1]:7.2f} s   "
-              f"ratio {t1s[-1] / t2s[-1]:.2f}x")
+        for n, ts in ((1, t1s), (2, t2s)):
+            dt, wall, cpu = timed_sweep(n, spec)
+            ts.append(dt)
+            # busy: fraction of worker time spent inside runs (engine overhead is the rest);
+            # CPU share: CPU seconds per wall second inside runs (< 1: other jobs took the CPU)
+            print(f"  {n} worker{'s' if n > 1 else ' '} {dt:7.2f} s   busy {wall / (n * dt):.2f}   "
+                  f"CPU share per worker {cpu / wall:.2f}")
+        print(f"  ratio {t1s[-1] / t2s[-1]:.2f}x")
     t1, t2 = min(t1s), min(t2s)
     print(f"speed-up 2 workers vs 1 (best of {args.repeat}): {t1 / t2:.2f}x  "
           f"(target >= 1.7x); load after {os.getloadavg()[0]:.2f}")
