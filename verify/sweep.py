@@ -65,6 +65,7 @@ import logging
 import math
 import os
 import secrets
+import signal
 import sqlite3
 import sys
 import time
@@ -859,6 +860,10 @@ def add_subcommands(subparsers) -> None:
     _add_phase_parser(subparsers)
 
 
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def _cmd_sweep(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec)
     if args.workers is not None and args.workers < 1:
@@ -873,8 +878,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print(f"{spec.n_runs} runs ({' x '.join(map(str, spec.shape))} cells x "
               f"{len(spec.seeds) if 'seed' not in spec.axes else 1} seeds)")
         return 0
-    res = run_sweep(spec, args.out, scheduler=args.scheduler, n_workers=args.workers,
-                    resume=not args.restart, progress=not args.no_progress)
+    # SIGTERM (a batch scheduler's stop) interrupts cleanly, as Ctrl-C does
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        res = run_sweep(spec, args.out, scheduler=args.scheduler, n_workers=args.workers,
+                        resume=not args.restart, progress=not args.no_progress)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     print(f"[sweep] {res.message}; {res.wall_s:.1f} s; results in {res.results_path}")
     return 0 if res.status == 1 else 1
 

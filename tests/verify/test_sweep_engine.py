@@ -42,10 +42,10 @@ def drain(client, timeout=60.0):
         time.sleep(0.1)
 
 
-def test_smoke_sweep_with_an_embedded_local_cluster(tmp_path):
-    """The default path: run_sweep starts and closes its own LocalCluster."""
+def test_smoke_sweep_through_a_local_cluster(tmp_path, client):
+    """Rows of a real sweep (the embedded-cluster default runs in the SIGTERM test)."""
     spec = tiny_spec({"ratio": [1.5, 2.0], "c_B": [2.0, 4.0]})
-    res = run_sweep(spec, tmp_path, n_workers=2, progress=False)
+    res = run_sweep(spec, tmp_path, client=client, progress=False)
     assert res.status == 1 and res.success, res.message
     assert (res.n_runs, res.n_done, res.n_failed, res.n_skipped) == (4, 4, 0, 0)
     rows = read_results(tmp_path)
@@ -145,3 +145,43 @@ def test_resume_false_refuses_an_existing_table_and_refresh_rewrites_rows(tmp_pa
     assert refresh_results(tmp_path, levels=(0.25,)) == 1
     (new,) = read_results(tmp_path)
     assert "time/L3/0.25" in new and new["final/L3"] == row["final/L3"]
+
+
+def test_cli_sweep_stopped_by_sigterm_resumes_without_redoing(tmp_path, client):
+    """The command line (its own embedded LocalCluster of 2 workers), stopped mid-sweep by
+    SIGTERM (a batch scheduler's stop), then resumed."""
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+
+    spec = tmp_path / "s.toml"
+    spec.write_text('[sweep]\nseeds = [0, 1, 2]\n[base]\ngroup = "D3"\nn_ids = 4\n'
+                    'horizons = [2, 3]\nbatch = 16\nupdates = 100\nlog_every = 10\n'
+                    'checkpoint_every = 10\neval_prompts = 4\n[grid]\nc_B = [2.0, 4.0]\n')
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "verify.sweep", "sweep", str(spec), "--out", str(out),
+           "--no-progress", "--workers", "2"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def done_rows():
+        try:
+            with sqlite3.connect(out / "results.sqlite") as c:
+                return c.execute("SELECT run_id, finished_at FROM runs WHERE status='done'"
+                                 ).fetchall()
+        except sqlite3.OperationalError:
+            return []
+
+    t0 = time.monotonic()
+    while not done_rows() and proc.poll() is None and time.monotonic() - t0 < 120:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    log, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 1 and "interrupted (KeyboardInterrupt)" in log, log
+    before = dict(done_rows())
+    assert 1 <= len(before) < 6
+    res = run_sweep(spec, out, client=client, progress=False)
+    assert res.status == 1 and res.n_skipped == len(before) and res.n_done == 6
+    rows = {r["run_id"]: r for r in read_results(out)}
+    for run_id, finished in before.items():              # finished runs were not redone
+        assert rows[run_id]["attempts"] == 1 and rows[run_id]["finished_at"] == finished
