@@ -61,6 +61,23 @@ def test_pretraining_reaches_100_percent_and_is_cached(cache):
     assert load_or_pretrain(cfg).steps > 0
 
 
+def test_lookup_prompts_name_their_own_clause():
+    from verify.transformer.pretrain import _lookup_batch
+    G = SymmetricGroup(3)
+    task = make_task(G, 5, seed=2)
+    tok, target = _lookup_batch(task, 6, 3, torch.Generator().manual_seed(0))
+    assert tok.shape == (6, 4 * 3 + 1) and target.shape == (6, 3)
+    for i in range(6):
+        listed = {int(tok[i, 2 * j]) - G.order: int(tok[i, 2 * j + 1]) for j in range(3)}
+        s = int(tok[i, 7])                                    # s0 after SEP (L = 3)
+        for k, q in enumerate(query_positions(3).tolist()):
+            g = listed[int(tok[i, q]) - G.order]              # the clause the query names
+            s = int(G.mul_idx(g, s))
+            assert int(target[i, k]) == s
+            if q + 1 < tok.shape[1]:
+                assert int(tok[i, q + 1]) == s               # teacher-forced chain
+
+
 def test_pretraining_failure_is_reported_and_not_cached(cache):
     cfg = dataclasses.replace(SMOKE.pretrain, max_steps=1, eval_every=1, seed=11)
     with pytest.raises(ValueError, match="pretraining failed"):

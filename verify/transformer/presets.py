@@ -1,6 +1,7 @@
 """Named experiments for the transformer: each preset is ``{run name: TransformerRunConfig}``.
 
-* ``smoke``: a seconds-long run on Z_3 (the test suite's smoke version).
+* ``smoke``: a seconds-long run on Z_3 (the test suite's smoke version; no lookup
+  pretraining, to stay fast).
 * ``small``: Z_10, M = 16, the smooth ladder {2, 4, 8} against the abrupt jump {2, 8} and
   the fixed longest horizon {8} (a few minutes each on one core).
 * ``target``: a group of order 30 (D_15, M = 32) with horizons up to 24: the smooth
@@ -39,7 +40,8 @@ def _smoke() -> dict[str, TransformerRunConfig]:
     run = RunConfig(group="Z3", horizons=(1, 2), n_ids=3, optimizer="adam", lr=1e-3, batch=16,
                     updates=4, log_every=2, checkpoint_every=2, eval_prompts=8)
     return {"smoke": TransformerRunConfig(run=run, model=ModelConfig(d_model=16, n_heads=2,
-                                                                     d_mlp=32))}
+                                                                     d_mlp=32),
+                                          pretrain_lookup=False)}
 
 
 def _small() -> dict[str, TransformerRunConfig]:

@@ -36,7 +36,7 @@ from groupfourier import FiniteGroup, group_from_name
 from ..heads import head_cache_dir
 from ..tasks import Prompts, make_task, sample_prompts
 from .model import ModelConfig, Transformer
-from .tokenize import Vocab, encode, query_positions, roles_for
+from .tokenize import ROLES, Vocab, encode, query_positions, roles_for
 
 __all__ = ["PretrainConfig", "PretrainResult", "pretrain", "load_or_pretrain", "cache_dir",
            "one_step_margin"]
@@ -67,6 +67,17 @@ class PretrainConfig:
         Give up (``status = -1``) after this many steps.
     eval_every : int
         Check held-out accuracy every this many steps.
+    context : {"mixed", "single"}
+        ``single``: one-clause prompts only.  ``mixed``: also prompts of 2..``max_clauses``
+        clauses with an uninformative query and a soft target uniform over the listed
+        products.
+    max_clauses : int
+        Largest number of clauses of a mixed pretraining prompt.
+    lookup : bool
+        With ``context="mixed"``, also lookup prompts: each query names its clause's
+        identifier directly (role ``lookup``), hard target.  This teaches that the output
+        follows the attention; without it RLVR barely moves the attention
+        (``docs/transformer.md``).
     """
 
     group: str = _f("Z10", "Z<n>, D<n> (n vertices) or S<n>.")
@@ -80,6 +91,8 @@ class PretrainConfig:
     context: str = _f("mixed", "mixed: also prompts of 2..max_clauses clauses with an "
                       "uninformative query (soft targets); single: one-clause prompts only.")
     max_clauses: int = _f(8, "Largest number of clauses of a mixed pretraining prompt.")
+    lookup: bool = _f(True, "With context='mixed', also train lookup prompts, whose query "
+                      "names its clause's identifier directly (role 'lookup').")
 
     def __post_init__(self) -> None:
         who = "PretrainConfig"
@@ -118,7 +131,8 @@ class PretrainConfig:
     @property
     def key(self) -> str:
         """Cache key: group, M and a hash of every setting."""
-        h = hashlib.sha1(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:12]
+        d = dict(self.to_dict(), roles=len(ROLES))   # the vocabulary of roles is part of the model
+        h = hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
         return f"{self.group}_M{self.n_ids}_{h}"
 
 
@@ -139,7 +153,8 @@ class PretrainResult:
         held-out set: the measured analogue of the idealised head's :math:`B`.
     in_context : float
         Fraction of held-out in-context steps (``context="mixed"``) whose greedy state is
-        one of the listed products (1.0 when ``context="single"``).
+        one of the listed products (1.0 when ``context="single"``); with ``lookup`` the
+        smaller of that and the lookup prompts' per-step accuracy.
     seconds : float
         Training time (0 when loaded).
     path : Path
@@ -242,6 +257,28 @@ def one_step_margin(model: Transformer, tokens: torch.Tensor, target: torch.Tens
 
 
 @torch.no_grad()
+def _lookup_batch(task, P: int, L: int, gen: torch.Generator
+                  ) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""Prompts of L clauses whose every step names its clause directly (role ``lookup``).
+
+    Step k's query token is the identifier :math:`p_k` of its own clause (no hidden
+    permutation) and the target is :math:`g_k s_{k-1}`: the skill "apply the operation
+    filed under this identifier".  Returns input tokens (P, 4L + 1) and targets (P, L).
+    """
+    p = sample_prompts(task, P, L, generator=gen)
+    tok = encode(task, p, generator=gen).tokens.clone()
+    tok[:, query_positions(L)] = p.ids + task.G.order
+    return tok[:, :-1], tok[:, query_positions(L) + 1]
+
+
+@torch.no_grad()
+def lookup_accuracy(model: Transformer, tokens: torch.Tensor, target: torch.Tensor) -> float:
+    """Greedy per-step accuracy on lookup prompts (teacher-forced)."""
+    L = target.shape[1]
+    z = model(tokens, roles_for(L, lookup=True)[:-1]).logits[:, query_positions(L)]
+    return float((z.argmax(-1) == target).double().mean())
+
+
 def in_context_rate(model: Transformer, tokens: torch.Tensor, target: torch.Tensor) -> float:
     """Fraction of steps whose greedy state is one of the L listed products (soft ``target``)."""
     L = target.shape[1]
@@ -260,13 +297,14 @@ def pretrain(cfg: PretrainConfig, *, progress: bool = False) -> PretrainResult:
     With ``context="mixed"`` every step also trains on prompts of 2..``max_clauses``
     clauses with uninformative queries (:func:`_context_batch`), and training stops when,
     besides 100% one-step accuracy, every held-out in-context step writes one of the
-    listed products.
+    listed products.  With ``lookup`` it also trains prompts whose queries name their
+    clause's identifier (:func:`_lookup_batch`) and requires them 100% right too.
 
     Examples
     --------
     >>> from verify.transformer.model import ModelConfig
     >>> cfg = PretrainConfig(group="Z3", n_ids=3, model=ModelConfig(d_model=16, n_heads=2,
-    ...                      d_mlp=32), batch=64, eval_every=20, max_clauses=2)
+    ...                      d_mlp=32), batch=64, eval_every=20, max_clauses=2, lookup=False)
     >>> res = pretrain(cfg)
     >>> res.status, res.accuracy
     (1, 1.0)
@@ -279,6 +317,8 @@ def pretrain(cfg: PretrainConfig, *, progress: bool = False) -> PretrainResult:
     hgen = torch.Generator().manual_seed(cfg.seed + 2)
     X_ho, y_ho = _held_out(task, hgen)
     ctx_ho = [_context_batch(task, 256, L, hgen) for L in _context_horizons(cfg)]
+    look_ho = ([_lookup_batch(task, 256, L, hgen) for L in _context_horizons(cfg)]
+               if cfg.lookup and cfg.context == "mixed" else [])
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     roles = roles_for(1)[:-1]
     t0 = time.perf_counter()
@@ -292,12 +332,17 @@ def pretrain(cfg: PretrainConfig, *, progress: bool = False) -> PretrainResult:
             tok, target = _context_batch(task, max(cfg.batch // L, 16), L, gen)
             zc = model(tok, roles_for(L)[:-1]).logits[:, query_positions(L)]
             loss = loss - (target * torch.log_softmax(zc, -1)).sum(-1).mean()
+            if cfg.lookup:
+                tok, target = _lookup_batch(task, max(cfg.batch // L, 16), L, gen)
+                zl = model(tok, roles_for(L, lookup=True)[:-1]).logits[:, query_positions(L)]
+                loss = loss + F.cross_entropy(zl.reshape(-1, G.order), target.reshape(-1))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         if step % cfg.eval_every == 0:
             acc, margin = one_step_margin(model, X_ho, y_ho)
             ctx = min((in_context_rate(model, *b) for b in ctx_ho), default=1.0)
+            ctx = min([ctx] + [lookup_accuracy(model, *b) for b in look_ho])
             if progress:
                 print(f"[pretrain] step {step} loss {loss.item():.4f} held-out one-step acc "
                       f"{acc:.4f} in-context {ctx:.4f}", flush=True)

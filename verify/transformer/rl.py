@@ -111,6 +111,11 @@ class TransformerRunConfig:
         Adam learning rate of the pretraining.
     pretrain_max_steps : int
         Pretraining gives up after this many steps.
+    pretrain_lookup : bool
+        Also pretrain lookup prompts (:func:`verify.transformer.pretrain._lookup_batch`):
+        the skill "apply the operation filed under the identifier I name", with a query
+        role of its own, so that the output follows the attention; RL then has to map the
+        task's queries :math:`\pi(p)` onto it.
 
     Examples
     --------
@@ -126,6 +131,8 @@ class TransformerRunConfig:
     pretrain_seed: int = _f(0, "Seed of the one-step pretraining.")
     pretrain_lr: float = _f(3e-3, "Adam learning rate of the pretraining.")
     pretrain_max_steps: int = _f(20000, "Pretraining gives up after this many steps.")
+    pretrain_lookup: bool = _f(True, "Also pretrain lookup prompts (queries naming their "
+                               "clause's identifier directly, a separate role).")
 
     def __post_init__(self) -> None:
         who = "TransformerRunConfig"
@@ -152,7 +159,8 @@ class TransformerRunConfig:
         return PretrainConfig(group=self.run.group, n_ids=self.run.n_ids, model=self.model,
                               seed=self.pretrain_seed, lr=self.pretrain_lr,
                               max_steps=self.pretrain_max_steps,
-                              max_clauses=max(self.run.horizons))
+                              max_clauses=max(self.run.horizons),
+                              lookup=self.pretrain_lookup)
 
     def to_dict(self) -> dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -304,7 +312,8 @@ def train_transformer(config: TransformerRunConfig, out_dir: str | os.PathLike, 
     >>> import tempfile
     >>> run = RunConfig(group="Z3", horizons=(1, 2), n_ids=3, optimizer="adam", lr=1e-3,
     ...                 batch=16, updates=2, log_every=1, checkpoint_every=1, eval_prompts=8)
-    >>> cfg = TransformerRunConfig(run=run, model=ModelConfig(d_model=16, n_heads=2, d_mlp=32))
+    >>> cfg = TransformerRunConfig(run=run, model=ModelConfig(d_model=16, n_heads=2, d_mlp=32),
+    ...                            pretrain_lookup=False)
     >>> res = train_transformer(cfg, tempfile.mkdtemp(), progress=False)
     >>> res.message, res.steps.tolist()
     ('completed 2 updates', [0.0, 1.0, 2.0])

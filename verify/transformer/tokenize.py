@@ -41,8 +41,9 @@ __all__ = ["ROLES", "Vocab", "TokenBatch", "encode", "decode", "roles_for", "que
            "state_positions", "clause_positions", "sequence_length"]
 
 #: role ids of the token kinds, in this order
-ROLES: tuple[str, ...] = ("id", "op", "sep", "state", "query")
-_ID, _OP, _SEP, _STATE, _QUERY = range(5)
+#: ("lookup" marks a query that names its clause's identifier directly: pretraining only)
+ROLES: tuple[str, ...] = ("id", "op", "sep", "state", "query", "lookup")
+_ID, _OP, _SEP, _STATE, _QUERY, _LOOKUP = range(6)
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def clause_positions(order: Tensor) -> Tensor:
     return 2 * order.argsort(dim=1)
 
 
-def roles_for(L: int) -> Tensor:
+def roles_for(L: int, *, lookup: bool = False) -> Tensor:
     """The role of every position of a length-(4L + 2) sequence, int64 (4L + 2,).
 
     Examples
@@ -115,7 +116,7 @@ def roles_for(L: int) -> Tensor:
     r = torch.empty(sequence_length(L), dtype=torch.long)
     r[0:2 * L:2], r[1:2 * L:2] = _ID, _OP
     r[2 * L], r[2 * L + 1] = _SEP, _STATE
-    r[2 * L + 2::2], r[2 * L + 3::2] = _QUERY, _STATE
+    r[2 * L + 2::2], r[2 * L + 3::2] = (_LOOKUP if lookup else _QUERY), _STATE
     return r
 
 
