@@ -97,7 +97,8 @@ def observed_regime(cfg: RunConfig, t: NDArray, P: NDArray) -> dict[str, Any]:
 
 
 def _ratio(a: float, b: float) -> float:
-    if math.isinf(a) and math.isinf(b):
+    """a / b, with 1 when both are 0 or both infinite (agreement) and inf or 0 otherwise."""
+    if (math.isinf(a) and math.isinf(b)) or (a == 0 and b == 0):
         return 1.0
     if b == 0 or not math.isfinite(a) or not math.isfinite(b):
         return math.inf if (b == 0 or math.isinf(a)) and a != 0 else 0.0
