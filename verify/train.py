@@ -16,6 +16,7 @@ and the resumed run equals an uninterrupted one (timings aside).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -209,7 +210,8 @@ def train(config: RunConfig, out_dir: str | os.PathLike, *, resume: bool = False
         Created if missing.  Without ``resume`` it must not already hold a run.
     resume : bool
         Continue from ``out_dir/checkpoint.pt`` (or start if there is none); the saved
-        config must equal ``config``.
+        config must equal ``config`` except for ``updates``, which may grow to extend a
+        finished run.
     progress : bool
         Show a tqdm progress bar.
 
@@ -232,10 +234,10 @@ def train(config: RunConfig, out_dir: str | os.PathLike, *, resume: bool = False
         if not resume:
             raise ValueError(f"train: {str(out)!r} already holds a run; pass resume=True "
                              f"(--resume) to continue it, or choose another out_dir.")
-        if saved != cfg:
+        if dataclasses.replace(saved, updates=cfg.updates) != cfg:
             raise ValueError(f"train: resume=True but {str(out)!r} holds a run with a different "
-                             f"config ({saved!r}); resume it with its own config or use another "
-                             f"out_dir.")
+                             f"config ({saved!r}); resume it with its own config (only "
+                             f"`updates` may change, to extend a run) or use another out_dir.")
     write_json_atomic(out / "config.json", cfg.to_dict())
 
     policy = build_policy(cfg)
@@ -269,6 +271,8 @@ def train(config: RunConfig, out_dir: str | os.PathLike, *, resume: bool = False
     status, message = 0, f"completed {cfg.updates} updates"
     try:
         while True:
+            if step == cfg.updates:  # the state a longer run (more `updates`) resumes from
+                _checkpoint(ckpt_path, policy, opt, gen, state, step, train_time, acc)
             t0 = time.perf_counter()
             counts = cfg.batch_counts
             if cfg.algo == "grpo":
@@ -323,7 +327,6 @@ def train(config: RunConfig, out_dir: str | os.PathLike, *, resume: bool = False
         log.close()
         if bar is not None:
             bar.close()
-    _checkpoint(ckpt_path, policy, opt, gen, state, step, train_time, acc)
     _write_csv(out / "metrics.csv", records, keys)
     result = _result(cfg, out, records, status, message)
     write_json_atomic(out / "result.json", {"status": status, "message": message,

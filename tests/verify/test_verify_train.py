@@ -89,6 +89,16 @@ def test_resume_equals_an_uninterrupted_run(tmp_path, monkeypatch, changes):
     assert resumed.final["theta"] == full.final["theta"]
 
 
+def test_resume_with_more_updates_extends_a_finished_run(tmp_path):
+    full = train(dataclasses.replace(TINY, updates=8), tmp_path / "full", progress=False)
+    train(dataclasses.replace(TINY, updates=4), tmp_path / "ext", progress=False)
+    ext = train(dataclasses.replace(TINY, updates=8), tmp_path / "ext", resume=True,
+                progress=False)
+    assert ext.steps.tolist() == [0, 2, 4, 6, 8]
+    assert _strip(read_metrics(tmp_path / "full")) == _strip(read_metrics(tmp_path / "ext"))
+    assert ext.final["theta"] == full.final["theta"]
+
+
 def test_resume_refuses_a_different_config(tmp_path):
     train(TINY, tmp_path, progress=False)
     with pytest.raises(ValueError, match="holds a run with a different config"):
