@@ -20,6 +20,7 @@ import sys
 import typing
 from pathlib import Path
 
+from ..__main__ import _parse_floats, _parse_ints
 from ..config import RunConfig
 from .model import ModelConfig
 from .presets import TRANSFORMER_PRESETS, apply_overrides, transformer_preset
@@ -33,22 +34,6 @@ RUN_FLAGS = ("group", "horizons", "weights", "n_ids", "algo", "baseline", "ema_d
              "updates", "seed", "log_every", "checkpoint_every", "eval_prompts")
 
 
-def _ints(text: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(x) for x in text.split(",") if x.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers such as '2,4,8'; "
-                                         f"got {text!r}") from None
-
-
-def _floats(text: str) -> tuple[float, ...]:
-    try:
-        return tuple(float(x) for x in text.split(",") if x.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers such as "
-                                         f"'0.5,0.5'; got {text!r}") from None
-
-
 def _add_flags(p: argparse.ArgumentParser, cls, names) -> None:
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
@@ -58,9 +43,9 @@ def _add_flags(p: argparse.ArgumentParser, cls, names) -> None:
                     "help": f"{f.metadata.get('help', '')} (default {f.default!r})"}
         flag = "--" + name.replace("_", "-")
         if name == "horizons":
-            p.add_argument(flag, type=_ints, **kw)
+            p.add_argument(flag, type=_parse_ints, **kw)
         elif name == "weights":
-            p.add_argument(flag, type=_floats, **kw)
+            p.add_argument(flag, type=_parse_floats, **kw)
         elif hint is bool:
             p.add_argument(flag, action=argparse.BooleanOptionalAction, **kw)
         elif typing.get_origin(hint) is typing.Literal:

@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from ..compare import (LEVEL, ComparisonSummary, RunComparison, _figure, _markdown, _ratio,
-                       observed_regime, prediction_for)
+                       _run_dirs, observed_regime, prediction_for)
 from ..train import write_json_atomic, write_text_atomic
 from .pretrain import cache_dir
 from .rl import TransformerRunResult
@@ -145,18 +145,6 @@ def compare_transformer_run(run_dir: str | Path, *, name: str | None = None
     return TransformerComparison(base=base, c_B=c_B, map_error=map_error,
                                  relative_observed=_relative(obs["t_half"]),
                                  relative_predicted=_relative(t_pred))
-
-
-def _run_dirs(path: Path) -> list[Path]:
-    if (path / "config.json").exists():
-        return [path]
-    dirs = sorted(p for p in path.iterdir() if (p / "config.json").exists()) \
-        if path.is_dir() else []
-    if not dirs:
-        raise ValueError(f"compare: {str(path)!r} is neither a run directory nor a directory of "
-                         f"run directories (none holds config.json); pass the --out of "
-                         f"`python -m verify.transformer run`.")
-    return dirs
 
 
 def _fmt(v: float) -> str:
