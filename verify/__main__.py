@@ -1,4 +1,4 @@
-"""Command line: ``python -m verify {run,compare,pretrain} --help``.
+"""Command line: ``python -m verify {run,compare,pretrain,sweep,phase-diagram} --help``.
 
 The README's main job::
 
@@ -90,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     pre.add_argument("--group", required=True, help="Z<n>, D<n> or S<n>")
     pre.add_argument("--hidden", type=int, default=256, help="hidden width (default 256)")
     pre.add_argument("--rebuild", action="store_true", help="retrain even if cached")
+    from .sweep import add_subcommands  # `sweep` and `phase-diagram`; dask is imported lazily
+    add_subcommands(sub)
     return parser
 
 
@@ -159,7 +161,8 @@ def _pretrain(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"run": _run, "compare": _compare, "pretrain": _pretrain}[args.command](args)
+        handlers = {"run": _run, "compare": _compare, "pretrain": _pretrain}
+        return handlers.get(args.command, getattr(args, "_handler", None))(args)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
