@@ -1,9 +1,12 @@
-"""Shared test configuration: slow tests run only on request, hypothesis is bounded."""
+"""Shared test configuration: slow tests run only on request, hypothesis is bounded, and
+torch runs on one thread (the tensors are small; on a busy 2-core machine two threads were
+many times slower than one)."""
 
 import os
 
 import matplotlib
 import pytest
+import torch
 from hypothesis import HealthCheck, settings
 
 matplotlib.use("Agg")
@@ -13,6 +16,11 @@ settings.register_profile("default", max_examples=40, deadline=None,
 settings.register_profile("thorough", max_examples=300, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_configure(config):
+    # An initial conftest (tests/ is a testpath), so this also covers the packages' doctests.
+    torch.set_num_threads(1)
 
 
 def pytest_addoption(parser):

@@ -94,7 +94,7 @@ _DEFAULT_RUN = RunConfig(group="Z10", horizons=(2, 4, 8), n_ids=16, algo="reinfo
 
 @dataclass(frozen=True, kw_only=True)
 class TransformerRunConfig:
-    """One RLVR run of the transformer: verify's run settings, the model and pretraining.
+    r"""One RLVR run of the transformer: verify's run settings, the model and pretraining.
 
     Parameters
     ----------
