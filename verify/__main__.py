@@ -109,6 +109,18 @@ def _final_table(results: dict) -> str:
     return "\n".join(rows)
 
 
+def select_runs(configs: dict, only: str | None, preset_name: str) -> dict:
+    """The runs of a preset that ``--only`` names (comma-separated), or all of them."""
+    if not only:
+        return configs
+    names = [x.strip() for x in only.split(",") if x.strip()]
+    bad = sorted(set(names) - set(configs))
+    if bad:
+        raise ValueError(f"--only: unknown run(s) {bad} for preset {preset_name!r}; "
+                         f"expected some of {sorted(configs)}.")
+    return {k: configs[k] for k in names}
+
+
 def _run(args: argparse.Namespace) -> int:
     import torch
 
@@ -119,13 +131,7 @@ def _run(args: argparse.Namespace) -> int:
     overrides = {k: v for k, v in vars(args).items() if k in _CFG_NAMES}
     if args.preset:
         configs = preset(args.preset, **overrides)
-        if args.only:
-            names = [x.strip() for x in args.only.split(",") if x.strip()]
-            bad = sorted(set(names) - set(configs))
-            if bad:
-                raise ValueError(f"--only: unknown run(s) {bad} for preset {args.preset!r}; "
-                                 f"expected some of {sorted(configs)}.")
-            configs = {k: configs[k] for k in names}
+        configs = select_runs(configs, args.only, args.preset)
         dirs = {name: Path(args.out) / name for name in configs}
     else:
         configs = {Path(args.out).name: RunConfig(**overrides)}

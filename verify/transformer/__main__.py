@@ -20,7 +20,7 @@ import sys
 import typing
 from pathlib import Path
 
-from ..__main__ import _parse_floats, _parse_ints
+from ..__main__ import _parse_floats, _parse_ints, select_runs
 from ..config import RunConfig
 from .model import ModelConfig
 from .presets import TRANSFORMER_PRESETS, apply_overrides, transformer_preset
@@ -117,13 +117,7 @@ def _run(args: argparse.Namespace) -> int:
     overrides = {k: v for k, v in vars(args).items() if k in _OVERRIDE_KEYS}
     if args.preset:
         configs = transformer_preset(args.preset, **overrides)
-        if args.only:
-            names = [x.strip() for x in args.only.split(",") if x.strip()]
-            bad = sorted(set(names) - set(configs))
-            if bad:
-                raise ValueError(f"--only: unknown run(s) {bad} for preset {args.preset!r}; "
-                                 f"expected some of {sorted(configs)}.")
-            configs = {k: configs[k] for k in names}
+        configs = select_runs(configs, args.only, args.preset)
         dirs = {name: Path(args.out) / name for name in configs}
     else:
         name = Path(args.out).name
