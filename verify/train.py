@@ -23,7 +23,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import torch
@@ -228,7 +228,6 @@ def train(config: RunConfig, out_dir: str | os.PathLike, *, resume: bool = False
     cfg = config
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    ckpt_path = out / "checkpoint.pt"
     if (out / "config.json").exists():
         saved = load_config(out)
         if not resume:
@@ -241,22 +240,149 @@ def train(config: RunConfig, out_dir: str | os.PathLike, *, resume: bool = False
     write_json_atomic(out / "config.json", cfg.to_dict())
 
     policy = build_policy(cfg)
-    task = policy.task
-    held_out = eval_prompts(cfg, task)
+    held_out = eval_prompts(cfg, policy.task)
     opt = _make_optimizer(cfg, [policy.Q])
     gen = torch.Generator().manual_seed(_seeds(cfg.seed)["train"])
-    state = AlgoState()
+
+    def save(common: dict) -> dict:
+        return {"Q": policy.Q.detach().clone(),
+                **{k: v for k, v in common.items() if k != "cpu_time"}}
+
+    def load(ck: Mapping) -> None:
+        with torch.no_grad():
+            policy.Q.copy_(ck["Q"])
+
+    def grad_norm(term: torch.Tensor) -> float:
+        return (torch.autograd.grad(term, policy.Q, retain_graph=True)[0].norm().item()
+                if term.requires_grad else 0.0)
+
     keys = metric_names(cfg.horizons)
-    step, train_time, acc = 0, 0.0, {"zero": 0, "groups": 0, "reward": 0.0, "n": 0}
+    records, status, message = _training_loop(
+        cfg, out, policy=policy, params=[policy.Q], opt=opt, gen=gen, keys=keys,
+        evaluate=lambda step: evaluate(cfg, policy, held_out, step=step),
+        save_state=save, load_state=load, grad_norm=grad_norm, params_name="Q",
+        checkpoint_at_exit=False, resume=resume, progress=progress)
+    result = _result(cfg, out, records, status, message)
+    write_json_atomic(out / "result.json", {"status": status, "message": message,
+                                            "final": result.final, "config": cfg.to_dict()})
+    return result
+
+
+@dataclass(frozen=True)
+class _ExtraLoss:
+    """A term added to the surrogate loss (the transformer's KL penalty), logged as ``name``.
+
+    Attributes
+    ----------
+    name : str
+        Key of its running mean in the accumulator and the logged record.
+    coef : float
+        Its weight in the loss.
+    reset : callable
+        Called before :func:`~verify.algos.objectives` (clears what the rollouts record).
+    value : callable
+        Called after it; returns the (unweighted) term, or None when there is none.
+    """
+
+    name: str
+    coef: float
+    reset: Callable[[], None]
+    value: Callable[[], "torch.Tensor | None"]
+
+
+def _training_loop(run: RunConfig, out: Path, *, policy, params: list[torch.Tensor],
+                   opt: torch.optim.Optimizer, gen: torch.Generator, keys: tuple[str, ...],
+                   evaluate: Callable[[int], Mapping[str, float]],
+                   save_state: Callable[[dict], dict], load_state: Callable[[Mapping], None],
+                   grad_norm: Callable[[torch.Tensor], float], params_name: str,
+                   checkpoint_at_exit: bool, extra_loss: _ExtraLoss | None = None,
+                   objective: Callable | None = None, resume: bool = False, progress: bool = True,
+                   ) -> tuple[list[dict], int, str]:
+    """The RL loop shared by :func:`train` and :func:`verify.transformer.rl.train_transformer`.
+
+    Resumes from ``out/checkpoint.pt`` (when ``resume`` and it exists), rewrites
+    ``out/metrics.jsonl`` to the records before the resumed ``step``, then alternates
+    sampling prompts per horizon, :func:`~verify.algos.objectives`, logging every
+    ``run.log_every`` updates (and at ``run.updates``) and an optimiser step, with a
+    checkpoint every ``run.checkpoint_every`` updates; writes ``out/metrics.csv`` at the end.
+
+    Parameters
+    ----------
+    run : RunConfig
+        Task, algorithm, batch and logging settings.
+    out : Path
+        The run directory.
+    policy
+        The policy :func:`~verify.algos.objectives` trains.
+    params : list of Tensor
+        Its trainable parameters (checked for finiteness after every update).
+    opt : torch.optim.Optimizer
+        Optimiser over ``params``.
+    gen : torch.Generator
+        The training stream (prompts and rollouts), saved in checkpoints.
+    keys : tuple of str
+        The keys of a logged record, in order (other keys are dropped).
+    evaluate : callable
+        ``evaluate(step)`` gives the held-out metrics of a record.
+    save_state : callable
+        ``save_state(common)`` gives the checkpoint dict from the common state
+        (``optimizer``, ``generator``, ``ema``, ``step``, ``train_time``, ``cpu_time``,
+        ``acc``), adding the policy's own state.
+    load_state : callable
+        ``load_state(checkpoint)`` restores the policy's own state.
+    grad_norm : callable
+        ``grad_norm(term)``: the gradient norm of one horizon's loss term.
+    params_name : str
+        How the non-finite message names ``params``.
+    checkpoint_at_exit : bool
+        False: checkpoint when ``step`` reaches ``run.updates``, before that step's
+        sampling (the state a longer run resumes from).  True: checkpoint once after the
+        loop, whatever ended it.
+    extra_loss : _ExtraLoss, optional
+        A term added to the loss and logged (its mean since the last record).
+    objective : callable, optional
+        Stands in for :func:`~verify.algos.objectives` (same signature); by default
+        ``verify.train.objectives``, looked up at every update.
+    resume : bool
+        Continue from the checkpoint if there is one.
+    progress : bool
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    records : list of dict
+        Every logged record of the run.
+    status : int
+        0 when completed, -1 when ``params`` became non-finite.
+    message : str
+    """
+    ckpt_path = out / "checkpoint.pt"
+
+    def new_acc() -> dict:
+        acc = {"zero": 0, "groups": 0, "reward": 0.0, "n": 0}
+        if extra_loss is not None:
+            acc[extra_loss.name] = 0.0
+        return acc
+
+    def checkpoint() -> None:
+        tmp = ckpt_path.with_name(f".{ckpt_path.name}.tmp{os.getpid()}")
+        torch.save(save_state({"optimizer": opt.state_dict(), "generator": gen.get_state(),
+                               "ema": dict(state.ema), "step": step,
+                               "train_time": train_time, "cpu_time": cpu_time,
+                               "acc": dict(acc)}), tmp)
+        os.replace(tmp, ckpt_path)
+
+    state = AlgoState()
+    step, train_time, cpu_time, acc = 0, 0.0, 0.0, new_acc()
     records: list[dict] = []
     if resume and ckpt_path.exists():
         ck = torch.load(ckpt_path, weights_only=False)
-        with torch.no_grad():
-            policy.Q.copy_(ck["Q"])
+        load_state(ck)
         opt.load_state_dict(ck["optimizer"])
         gen.set_state(ck["generator"])
         state = AlgoState(ema={int(k): v for k, v in ck["ema"].items()})
         step, train_time, acc = ck["step"], ck["train_time"], ck["acc"]
+        cpu_time = ck.get("cpu_time", 0.0)
         records = [r for r in read_metrics(out) if r["step"] < step]
     # rewrite the log so it holds exactly the records before `step`
     write_text_atomic(out / "metrics.jsonl", "".join(json.dumps(r) + "\n" for r in records))
@@ -265,80 +391,83 @@ def train(config: RunConfig, out_dir: str | os.PathLike, *, resume: bool = False
     bar = None
     if progress:
         from tqdm.auto import tqdm
-        bar = tqdm(total=cfg.updates, initial=step, desc=f"{cfg.group} {cfg.horizons}",
+        bar = tqdm(total=run.updates, initial=step, desc=f"{run.group} {run.horizons}",
                    unit="upd", dynamic_ncols=True)
     last_t, last_step = train_time, step
-    status, message = 0, f"completed {cfg.updates} updates"
+    status, message = 0, f"completed {run.updates} updates"
     try:
         while True:
-            if step == cfg.updates:  # the state a longer run (more `updates`) resumes from
-                _checkpoint(ckpt_path, policy, opt, gen, state, step, train_time, acc)
-            t0 = time.perf_counter()
-            counts = cfg.batch_counts
-            if cfg.algo == "grpo":
-                counts = tuple(c // cfg.samples_per_prompt for c in counts)
-            prompts = [sample_prompts(task, n, L, generator=gen) for L, n in
-                       zip(cfg.horizons, counts)]
-            terms, stats = objectives(cfg, policy, prompts, generator=gen, state=state)
+            if step == run.updates and not checkpoint_at_exit:
+                checkpoint()  # the state a longer run (more `updates`) resumes from
+            t0, c0 = time.perf_counter(), time.process_time()
+            counts = run.batch_counts
+            if run.algo == "grpo":
+                counts = tuple(c // run.samples_per_prompt for c in counts)
+            prompts = [sample_prompts(policy.task, n, L, generator=gen) for L, n in
+                       zip(run.horizons, counts)]
+            if extra_loss is not None:
+                extra_loss.reset()
+            terms, stats = (objective or objectives)(run, policy, prompts, generator=gen,
+                                                     state=state)
+            extra = extra_loss.value() if extra_loss is not None else None
             acc["zero"] += stats.zero_std_groups
             acc["groups"] += stats.groups
             acc["reward"] += sum(w * stats.reward[L] for L, w in
-                                 zip(cfg.horizons, cfg.mixture_weights))
+                                 zip(run.horizons, run.mixture_weights))
+            if extra_loss is not None:
+                acc[extra_loss.name] += float(extra.detach()) if extra is not None else 0.0
             acc["n"] += 1
             train_time += time.perf_counter() - t0
-            if step % cfg.log_every == 0 or step == cfg.updates:
-                grads = [torch.autograd.grad(t, policy.Q, retain_graph=True)[0].norm().item()
-                         if t.requires_grad else 0.0 for t in terms]
+            cpu_time += time.process_time() - c0
+            if step % run.log_every == 0 or step == run.updates:
+                grads = [grad_norm(t) for t in terms]
                 rec: dict[str, Any] = {
-                    "step": step, "time_s": train_time,
+                    "step": step, "time_s": train_time, "cpu_s": cpu_time,
                     "updates_per_s": ((step - last_step) / (train_time - last_t)
                                       if step > last_step else None),
                     "frac_reward_zero_std": acc["zero"] / max(acc["groups"], 1),
                     "train/reward": acc["reward"] / max(acc["n"], 1)}
-                rec.update(evaluate(cfg, policy, held_out, step=step))
-                for L, g in zip(cfg.horizons, grads):
+                if extra_loss is not None:
+                    rec[extra_loss.name] = acc[extra_loss.name] / max(acc["n"], 1)
+                rec.update(evaluate(step))
+                for L, g in zip(run.horizons, grads):
                     rec[f"grad_norm/L{L}"] = g
                 rec = {k: rec[k] for k in keys}
                 records.append(rec)
                 log.write(json.dumps(rec) + "\n")
                 log.flush()
                 last_t, last_step = train_time, step
-                acc = {"zero": 0, "groups": 0, "reward": 0.0, "n": 0}
+                acc = new_acc()
                 if bar is not None:
                     bar.set_postfix({f"L{L}": f"{rec[f'success/L{L}/sampled']:.2f}"
-                                     for L in cfg.horizons})
-            if step == cfg.updates:
+                                     for L in run.horizons})
+            if step == run.updates:
                 break
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             opt.zero_grad(set_to_none=True)
-            sum(terms).backward()
+            loss = sum(terms)
+            if extra is not None:
+                loss = loss + extra_loss.coef * extra
+            loss.backward()
             opt.step()
             step += 1
             train_time += time.perf_counter() - t0
+            cpu_time += time.process_time() - c0
             if bar is not None:
                 bar.update(1)
-            if not bool(torch.isfinite(policy.Q).all()):
-                status, message = -1, f"Q became non-finite at update {step}; lower lr"
+            if not all(bool(torch.isfinite(p).all()) for p in params):
+                status, message = -1, (f"{params_name} became non-finite at update {step}; "
+                                        f"lower lr")
                 break
-            if step % cfg.checkpoint_every == 0 and step < cfg.updates:
-                _checkpoint(ckpt_path, policy, opt, gen, state, step, train_time, acc)
+            if step % run.checkpoint_every == 0 and step < run.updates:
+                checkpoint()
                 _write_csv(out / "metrics.csv", records, keys)
     finally:
         log.close()
         if bar is not None:
             bar.close()
+    if checkpoint_at_exit:
+        checkpoint()
     _write_csv(out / "metrics.csv", records, keys)
-    result = _result(cfg, out, records, status, message)
-    write_json_atomic(out / "result.json", {"status": status, "message": message,
-                                            "final": result.final, "config": cfg.to_dict()})
-    return result
-
-
-def _checkpoint(path: Path, policy, opt, gen, state: AlgoState, step: int, train_time: float,
-                acc: dict) -> None:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    torch.save({"Q": policy.Q.detach().clone(), "optimizer": opt.state_dict(),
-                "generator": gen.get_state(), "ema": dict(state.ema), "step": step,
-                "train_time": train_time, "acc": dict(acc)}, tmp)
-    os.replace(tmp, path)
+    return records, status, message
 

@@ -44,7 +44,6 @@ import dataclasses
 import json
 import math
 import os
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,7 +55,7 @@ from ..algos import AlgoState, objectives
 from ..config import RunConfig
 from ..metrics import metric_names
 from ..tasks import Prompts, make_task, sample_prompts
-from ..train import _write_csv, read_metrics, write_json_atomic, write_text_atomic
+from ..train import _ExtraLoss, _training_loop, read_metrics, write_json_atomic
 from .model import ModelConfig
 from .policy import TransformerPolicy, theta_from_alpha
 from .pretrain import PretrainConfig, build_model, load_or_pretrain
@@ -321,7 +320,6 @@ def train_transformer(config: TransformerRunConfig, out_dir: str | os.PathLike, 
     cfg, run = config, config.run
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    ckpt_path = out / "checkpoint.pt"
     if (out / "config.json").exists():
         saved = load_transformer_config(out)
         if not resume:
@@ -348,111 +346,28 @@ def train_transformer(config: TransformerRunConfig, out_dir: str | os.PathLike, 
     params = list(model.parameters())
     opt = _optimizer(run, params)
     gen = torch.Generator().manual_seed(seeds["train"])
-    state = AlgoState()
-    keys = transformer_metric_names(run.horizons)
-    step, train_time, cpu_time = 0, 0.0, 0.0
-    acc = {"zero": 0, "groups": 0, "reward": 0.0, "n": 0, "kl": 0.0}
-    records: list[dict] = []
-    if resume and ckpt_path.exists():
-        ck = torch.load(ckpt_path, weights_only=False)
-        model.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["optimizer"])
-        gen.set_state(ck["generator"])
-        state = AlgoState(ema={int(k): v for k, v in ck["ema"].items()})
-        step, train_time, acc = ck["step"], ck["train_time"], ck["acc"]
-        cpu_time = ck["cpu_time"]
-        records = [r for r in read_metrics(out) if r["step"] < step]
-    write_text_atomic(out / "metrics.jsonl", "".join(json.dumps(r) + "\n" for r in records))
-    log = open(out / "metrics.jsonl", "a")
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=run.updates, initial=step, desc=f"{run.group} {run.horizons}",
-                   unit="upd", dynamic_ncols=True)
-    last_t, last_step = train_time, step
-    status, message = 0, f"completed {run.updates} updates"
-    try:
-        while True:
-            t0, c0 = time.perf_counter(), time.process_time()
-            counts = run.batch_counts
-            if run.algo == "grpo":
-                counts = tuple(c // run.samples_per_prompt for c in counts)
-            prompts = [sample_prompts(task, n, L, generator=gen)
-                       for L, n in zip(run.horizons, counts)]
-            policy.kl_terms.clear()
-            terms, stats = objectives(run, policy, prompts, generator=gen, state=state)
-            kl = torch.cat(policy.kl_terms).mean() if policy.kl_terms else None
-            acc["zero"] += stats.zero_std_groups
-            acc["groups"] += stats.groups
-            acc["reward"] += sum(w * stats.reward[L] for L, w in
-                                 zip(run.horizons, run.mixture_weights))
-            acc["kl"] += float(kl.detach()) if kl is not None else 0.0
-            acc["n"] += 1
-            train_time += time.perf_counter() - t0
-            cpu_time += time.process_time() - c0
-            if step % run.log_every == 0 or step == run.updates:
-                grads = [math.sqrt(sum(float(g.pow(2).sum()) for g in torch.autograd.grad(
-                    t, params, retain_graph=True, allow_unused=True) if g is not None))
-                    for t in terms]
-                rec: dict[str, Any] = {
-                    "step": step, "time_s": train_time, "cpu_s": cpu_time,
-                    "updates_per_s": ((step - last_step) / (train_time - last_t)
-                                      if step > last_step else None),
-                    "frac_reward_zero_std": acc["zero"] / max(acc["groups"], 1),
-                    "train/reward": acc["reward"] / max(acc["n"], 1),
-                    "kl": acc["kl"] / max(acc["n"], 1)}
-                rec.update(evaluate_transformer(cfg, policy, held_out, step=step))
-                for L, g in zip(run.horizons, grads):
-                    rec[f"grad_norm/L{L}"] = g
-                rec = {k: rec[k] for k in keys}
-                records.append(rec)
-                log.write(json.dumps(rec) + "\n")
-                log.flush()
-                last_t, last_step = train_time, step
-                acc = {"zero": 0, "groups": 0, "reward": 0.0, "n": 0, "kl": 0.0}
-                if bar is not None:
-                    bar.set_postfix({f"L{L}": f"{rec[f'success/L{L}/sampled']:.2f}"
-                                     for L in run.horizons})
-            if step == run.updates:
-                break
-            t0, c0 = time.perf_counter(), time.process_time()
-            opt.zero_grad(set_to_none=True)
-            loss = sum(terms)
-            if kl is not None:
-                loss = loss + cfg.kl_coef * kl
-            loss.backward()
-            opt.step()
-            step += 1
-            train_time += time.perf_counter() - t0
-            cpu_time += time.process_time() - c0
-            if bar is not None:
-                bar.update(1)
-            if not all(bool(torch.isfinite(p).all()) for p in params):
-                status, message = -1, f"parameters became non-finite at update {step}; lower lr"
-                break
-            if step % run.checkpoint_every == 0 and step < run.updates:
-                _checkpoint(ckpt_path, model, opt, gen, state, step, train_time, cpu_time, acc)
-                _write_csv(out / "metrics.csv", records, keys)
-    finally:
-        log.close()
-        if bar is not None:
-            bar.close()
-    _checkpoint(ckpt_path, model, opt, gen, state, step, train_time, cpu_time, acc)
-    _write_csv(out / "metrics.csv", records, keys)
+
+    def grad_norm(term: torch.Tensor) -> float:
+        return math.sqrt(sum(float(g.pow(2).sum()) for g in torch.autograd.grad(
+            term, params, retain_graph=True, allow_unused=True) if g is not None))
+
+    kl = _ExtraLoss(name="kl", coef=cfg.kl_coef, reset=lambda: policy.kl_terms.clear(),
+                    value=lambda: (torch.cat(policy.kl_terms).mean() if policy.kl_terms
+                                   else None))
+    records, status, message = _training_loop(
+        run, out, policy=policy, params=params, opt=opt, gen=gen,
+        keys=transformer_metric_names(run.horizons),
+        evaluate=lambda step: evaluate_transformer(cfg, policy, held_out, step=step),
+        save_state=lambda common: {"model": model.state_dict(), **common},
+        load_state=lambda ck: model.load_state_dict(ck["model"]),
+        grad_norm=grad_norm, params_name="parameters", checkpoint_at_exit=True,
+        extra_loss=kl, objective=lambda *a, **k: objectives(*a, **k),  # looked up per call
+        resume=resume, progress=progress)
     result = _result(cfg, out, records, pre_report, status, message)
     write_json_atomic(out / "result.json", {"status": status, "message": message,
                                             "final": result.final, "pretrain": pre_report,
                                             "config": cfg.to_dict()})
     return result
-
-
-def _checkpoint(path: Path, model, opt, gen, state: AlgoState, step: int, train_time: float,
-                cpu_time: float, acc: dict) -> None:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(),
-                "generator": gen.get_state(), "ema": dict(state.ema), "step": step,
-                "train_time": train_time, "cpu_time": cpu_time, "acc": dict(acc)}, tmp)
-    os.replace(tmp, path)
 
 
 def gradient_probe(cfg: TransformerRunConfig, *, horizon: int, batch: int = 4096,
