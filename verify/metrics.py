@@ -28,7 +28,12 @@ name                             meaning
 
 from __future__ import annotations
 
-__all__ = ["GLOBAL_METRICS", "HORIZON_METRICS", "metric_names"]
+from typing import Iterable, Mapping
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["GLOBAL_METRICS", "HORIZON_METRICS", "metric_names", "metric_columns"]
 
 GLOBAL_METRICS: tuple[str, ...] = ("step", "time_s", "updates_per_s", "theta", "canonical/ids",
                                    "frac_reward_zero_std", "train/reward")
@@ -45,3 +50,20 @@ def metric_names(horizons: tuple[int, ...]) -> tuple[str, ...]:
     ('success/L5/sampled', 'success/L5/greedy', 'canonical/L5', 'attn/L5/right_mass', 'grad_norm/L5')
     """
     return GLOBAL_METRICS + tuple(t.format(L=L) for L in horizons for t in HORIZON_METRICS)
+
+
+def metric_columns(records: list[Mapping], keys: Iterable[str]) -> dict[str, NDArray]:
+    """Logged records as columns: each key -> read-only float array, shape (n_records,),
+    with NaN where a record has no value (``None`` or absent).
+
+    Examples
+    --------
+    >>> metric_columns([{"step": 0, "theta": None}, {"step": 20, "theta": 0.5}], ["step", "theta"])
+    {'step': array([ 0., 20.]), 'theta': array([nan, 0.5])}
+    """
+    cols = {}
+    for k in keys:
+        a = np.array([np.nan if r.get(k) is None else float(r[k]) for r in records], dtype=float)
+        a.setflags(write=False)
+        cols[k] = a
+    return cols

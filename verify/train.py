@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from .algos import AlgoState, exact_success, objectives
 from .config import RunConfig
 from .heads import IdealHead, load_or_pretrain_head
-from .metrics import metric_names
+from .metrics import metric_columns, metric_names
 from .model import AttentionPolicy, canonical_identifiers, reduced_theta
 from .tasks import Prompts, Task, make_task, sample_prompts
 
@@ -126,12 +126,7 @@ class RunResult:
 
 
 def _result(cfg: RunConfig, out: Path, records: list[dict], status: int, message: str) -> RunResult:
-    keys = metric_names(cfg.horizons)
-    cols = {}
-    for k in keys:
-        a = np.array([np.nan if r.get(k) is None else float(r[k]) for r in records], dtype=float)
-        a.setflags(write=False)
-        cols[k] = a
+    cols = metric_columns(records, metric_names(cfg.horizons))
     return RunResult(config=cfg, out_dir=out, steps=cols["step"], metrics=cols,
                      final=dict(records[-1]) if records else {}, status=status, message=message)
 

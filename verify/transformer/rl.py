@@ -53,7 +53,7 @@ import torch
 
 from ..algos import AlgoState, objectives
 from ..config import RunConfig
-from ..metrics import metric_names
+from ..metrics import metric_columns, metric_names
 from ..tasks import Prompts, make_task, sample_prompts
 from ..train import _ExtraLoss, _training_loop, read_metrics, write_json_atomic
 from .model import ModelConfig
@@ -238,11 +238,7 @@ class TransformerRunResult:
 
 
 def _result(cfg, out, records, pre, status, message) -> TransformerRunResult:
-    cols = {}
-    for k in transformer_metric_names(cfg.run.horizons):
-        a = np.array([np.nan if r.get(k) is None else float(r[k]) for r in records], dtype=float)
-        a.setflags(write=False)
-        cols[k] = a
+    cols = metric_columns(records, transformer_metric_names(cfg.run.horizons))
     return TransformerRunResult(config=cfg, out_dir=Path(out), steps=cols["step"], metrics=cols,
                                 final=dict(records[-1]) if records else {}, pretrain=pre,
                                 status=status, message=message)
