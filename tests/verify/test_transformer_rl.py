@@ -54,7 +54,8 @@ def test_pretraining_reaches_100_percent_and_is_cached(cache):
     # independent oracle: the greedy one-step answer is g*s on every pair, checked by hand
     G, task = cfg.G, make_task(cfg.G, cfg.n_ids, seed=5)
     for g, s in itertools.product(range(G.order), repeat=2):
-        tok = torch.tensor([[G.order, g, Vocab(G.order, cfg.n_ids).sep, s, G.order + 1]])
+        v = Vocab(G.order, cfg.n_ids)
+        tok = torch.tensor([[v.identifier(0), g, v.sep, s, v.query(1)]])
         z = again.model(tok, roles_for(1)[:-1]).logits[0, -1]
         assert int(z.argmax()) == int(G.mul_idx(g, s))
     first.path.unlink()                                   # rebuilt when missing
@@ -238,6 +239,32 @@ def test_bad_pretrain_config():
         PretrainConfig(group="Z5", n_ids=4, max_clauses=2, lr=0.0)
 
 
+def test_uninformative_queries_are_query_names_not_identifiers():
+    from verify.transformer.pretrain import _context_batch, _one_step_batch
+    G = SymmetricGroup(3)
+    task, gen = make_task(G, 5, seed=2), torch.Generator().manual_seed(0)
+    v = Vocab(G.order, task.n_ids)
+    names = range(v.query(0), v.query(task.n_ids - 1) + 1)
+    one = _one_step_batch(task, sample_prompts(task, 50, 1, generator=gen), gen)
+    assert all(int(t) in names for t in one[:, -1])
+    ctx, _ = _context_batch(task, 20, 3, gen)
+    assert all(int(t) in names for t in ctx[:, query_positions(3)].flatten())
+    assert all(int(t) not in names for t in ctx[:, 0:6:2].flatten())    # clause identifiers
+
+
+def test_d15_presets_share_one_pretrained_model():
+    target, ratios = transformer_preset("target"), transformer_preset("ratios")
+    assert target["smooth"].run.horizons == (2, 4, 8, 16, 24)
+    assert target["abrupt"].run.horizons == (2, 24) and target["fixed"].run.horizons == (24,)
+    assert {k: c.run.horizons for k, c in ratios.items()} == {
+        "R2": (2, 4), "R4": (2, 8), "R8": (2, 16), "R12": (2, 24)}
+    keys = {c.pretrain.key for c in (*target.values(), *ratios.values())}
+    assert len(keys) == 1 and all(c.pretrain.max_clauses == 24 for c in ratios.values())
+    # without the override the pretraining follows the longest horizon
+    assert apply_overrides(target["smooth"], pretrain_max_clauses=None,
+                           horizons=(2, 8)).pretrain.max_clauses == 8
+
+
 def test_unknown_preset():
     with pytest.raises(ValueError, match="unknown preset 'huge'"):
         transformer_preset("huge")
@@ -255,6 +282,9 @@ def test_cli_run_compare_and_errors(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: --only: unknown run(s) ['nope']") and err.count("\n") == 1
     assert main(["compare", str(tmp_path / "missing")]) == 2
+    from verify.transformer.__main__ import build_parser
+    args = build_parser().parse_args(["run", "--out", "x", "--pretrain-max-clauses", "3"])
+    assert args.pretrain_max_clauses == 3
     with pytest.raises(SystemExit):
         main(["--help"])
 

@@ -39,8 +39,10 @@ def test_layout_by_hand():
     for j, k in enumerate(order):
         assert tok[2 * j] == int(p.ids[0, k]) + 5 and tok[2 * j + 1] == int(p.ops[0, k])
     assert tok[4] == v.sep and tok[5] == int(p.s0[0])
-    for k in range(2):   # the query of step k is pi(p_k); the written state is the true chain
-        assert tok[6 + 2 * k] == int(task.perm[p.ids[0, k]]) + 5
+    for k in range(2):   # the query of step k is pi(p_k), a query name (ids 10..13: after SEP)
+        assert tok[6 + 2 * k] == int(task.perm[p.ids[0, k]]) + 5 + 4 + 1 == v.query(
+            int(task.perm[p.ids[0, k]]))
+    assert v.size == 5 + 2 * 4 + 1
     s1 = (int(p.ops[0, 0]) + int(p.s0[0])) % 5
     assert tok[7] == s1 and tok[9] == (int(p.ops[0, 1]) + s1) % 5 == int(p.target[0])
     # clause_positions finds each step's clause identifier

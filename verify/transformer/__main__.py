@@ -52,6 +52,8 @@ def _add_flags(p: argparse.ArgumentParser, cls, names) -> None:
             p.add_argument(flag, choices=typing.get_args(hint), **kw)
         elif hint in (int, float, str):
             p.add_argument(flag, type=hint, **kw)
+        elif hint == int | None:
+            p.add_argument(flag, type=int, **kw)
         else:
             p.add_argument(flag, type=str, **kw)
 

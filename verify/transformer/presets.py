@@ -5,8 +5,10 @@
 * ``small``: Z_10, M = 16, the smooth ladder {2, 4, 8} against the abrupt jump {2, 8} and
   the fixed longest horizon {8} (a few minutes each on one core).
 * ``target``: a group of order 30 (D_15, M = 32) with horizons up to 24: the smooth
-  ladder {3, 6, 12, 24}, the jump {3, 24} and fixed {24}: the CPU-sized configuration of
-  issue 7's target.
+  ladder {2, 4, 8, 16, 24}, the jump {2, 24} and fixed {24}: the CPU-sized configuration
+  of issue 7's target (about 8 CPU-minutes for the smooth run).
+* ``ratios``: D_15 two-level mixtures {2, 2R} for R = 2, 4, 8, 12, for the plateau
+  length against the ratio (``docs/transformer.md``).
 
 Every preset takes overrides (``group="S4"``, ``seed=1``, ``algo="grpo"``, ...) of
 :class:`verify.config.RunConfig` fields, :class:`~verify.transformer.model.ModelConfig`
@@ -51,15 +53,25 @@ def _small() -> dict[str, TransformerRunConfig]:
     return _ladder(TransformerRunConfig(run=run), (2, 4, 8))
 
 
-def _target() -> dict[str, TransformerRunConfig]:
-    run = RunConfig(group="D15", horizons=(3, 6, 12, 24), n_ids=32, optimizer="adam", lr=1e-3,
-                    batch=256, updates=1500, log_every=50, checkpoint_every=250,
+def _target_run(horizons: tuple[int, ...]) -> TransformerRunConfig:
+    # the longest horizon of every D15 preset is 24: one pretrained artefact (its largest
+    # in-context prompt is max(horizons) clauses) serves them all
+    run = RunConfig(group="D15", horizons=horizons, n_ids=32, optimizer="adam", lr=1e-3,
+                    batch=256, updates=1500, log_every=25, checkpoint_every=250,
                     eval_prompts=256)
-    return _ladder(TransformerRunConfig(run=run), (3, 6, 12, 24))
+    return TransformerRunConfig(run=run, pretrain_max_clauses=24)
+
+
+def _target() -> dict[str, TransformerRunConfig]:
+    return _ladder(_target_run((2, 4, 8, 16, 24)), (2, 4, 8, 16, 24))
+
+
+def _ratios() -> dict[str, TransformerRunConfig]:
+    return {f"R{R}": _target_run((2, 2 * R)) for R in (2, 4, 8, 12)}
 
 
 TRANSFORMER_PRESETS: dict[str, Callable[[], dict[str, TransformerRunConfig]]] = {
-    "smoke": _smoke, "small": _small, "target": _target}
+    "smoke": _smoke, "small": _small, "target": _target, "ratios": _ratios}
 
 _RUN_FIELDS = {f.name for f in dataclasses.fields(RunConfig)}
 _MODEL_FIELDS = {f.name for f in dataclasses.fields(ModelConfig)}

@@ -131,7 +131,8 @@ class PretrainConfig:
     @property
     def key(self) -> str:
         """Cache key: group, M and a hash of every setting."""
-        d = dict(self.to_dict(), roles=len(ROLES))   # the vocabulary of roles is part of the model
+        # the vocabulary (roles, query names) is part of the model
+        d = dict(self.to_dict(), roles=len(ROLES), vocab="query-names")
         h = hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
         return f"{self.group}_M{self.n_ids}_{h}"
 
@@ -203,10 +204,11 @@ def build_model(cfg: PretrainConfig) -> Transformer:
 
 
 def _uninformed(task, tokens: torch.Tensor, L: int, gen: torch.Generator) -> torch.Tensor:
-    """``tokens`` with every query replaced by an identifier drawn independently of the clauses."""
+    """``tokens`` with every query replaced by a query name drawn independently of the clauses."""
     tok = tokens.clone()
     qpos = query_positions(L)
-    tok[:, qpos] = torch.randint(task.n_ids, (len(tok), L), generator=gen) + task.G.order
+    tok[:, qpos] = Vocab(task.G.order, task.n_ids).query(
+        torch.randint(task.n_ids, (len(tok), L), generator=gen))
     return tok
 
 

@@ -110,6 +110,9 @@ class TransformerRunConfig:
         Adam learning rate of the pretraining.
     pretrain_max_steps : int
         Pretraining gives up after this many steps.
+    pretrain_max_clauses : int, optional
+        Largest in-context pretraining prompt (default: the longest horizon).  Runs that
+        set the same value share one pretrained artefact.
     pretrain_lookup : bool
         Also pretrain lookup prompts (:func:`verify.transformer.pretrain._lookup_batch`):
         the skill "apply the operation filed under the identifier I name", with a query
@@ -130,6 +133,8 @@ class TransformerRunConfig:
     pretrain_seed: int = _f(0, "Seed of the one-step pretraining.")
     pretrain_lr: float = _f(3e-3, "Adam learning rate of the pretraining.")
     pretrain_max_steps: int = _f(20000, "Pretraining gives up after this many steps.")
+    pretrain_max_clauses: int | None = _f(None, "Largest in-context pretraining prompt "
+                                          "(default: the longest horizon).")
     pretrain_lookup: bool = _f(True, "Also pretrain lookup prompts (queries naming their "
                                "clause's identifier directly, a separate role).")
 
@@ -158,7 +163,9 @@ class TransformerRunConfig:
         return PretrainConfig(group=self.run.group, n_ids=self.run.n_ids, model=self.model,
                               seed=self.pretrain_seed, lr=self.pretrain_lr,
                               max_steps=self.pretrain_max_steps,
-                              max_clauses=max(self.run.horizons),
+                              max_clauses=(max(self.run.horizons)
+                                           if self.pretrain_max_clauses is None
+                                           else self.pretrain_max_clauses),
                               lookup=self.pretrain_lookup)
 
     def to_dict(self) -> dict[str, Any]:
