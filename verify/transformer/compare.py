@@ -43,7 +43,7 @@ from .pretrain import cache_dir
 from .rl import TransformerRunResult
 
 __all__ = ["TransformerComparison", "compare_transformer_run", "compare_transformer_runs",
-           "plot_attention"]
+           "plot_attention", "plateau_vs_ratio"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -181,9 +181,79 @@ def plot_attention(results: list[TransformerRunResult], path: Path) -> None:
     tmp.replace(path)
 
 
+def _power_fit(R: np.ndarray, T: np.ndarray) -> tuple[float, float] | None:
+    """Least-squares ``T ≈ a R^b`` on the finite, positive points (None if fewer than 2)."""
+    ok = np.isfinite(T) & (T > 0)
+    if ok.sum() < 2:
+        return None
+    b, log_a = np.polyfit(np.log(R[ok]), np.log(T[ok]), 1)
+    return float(np.exp(log_a)), float(b)
+
+
+def plateau_vs_ratio(comps: list[TransformerComparison], path: Path | None = None
+                     ) -> tuple[list[dict], str]:
+    r"""Plateau length against the ratio R = L_2 / L_1 of two-horizon runs, observed and predicted.
+
+    The plateau of a run on {L_1, L_2} is :math:`t_{0.5}(L_2) - t_{0.5}(L_1)`, the updates
+    between the easy and the hard horizon reaching success 0.5 (``inf`` when the hard one
+    never does).  Both sides are fitted with a power law :math:`T \approx a R^b` (the form
+    of ``python -m dynamics scaling``).  Runs with another number of horizons are skipped.
+    With ``path``, a log-log figure is written there atomically.
+
+    Returns the rows (``name``, ``R``, ``observed``, ``predicted``, ``ratio``) sorted by R,
+    and a markdown section (empty when fewer than two runs qualify).
+    """
+    rows = []
+    for c in comps:
+        if len(c.base.horizons) != 2:
+            continue
+        L1, L2 = c.base.horizons
+        obs = c.base.t_observed[L2] - c.base.t_observed[L1]
+        pred = c.base.t_predicted[L2] - c.base.t_predicted[L1]
+        rows.append({"name": c.base.name, "R": L2 / L1, "observed": obs, "predicted": pred,
+                     "ratio": _ratio(pred, obs)})
+    rows.sort(key=lambda r: r["R"])
+    if len(rows) < 2:
+        return rows, ""
+    R = np.array([r["R"] for r in rows])
+    fits = {k: _power_fit(R, np.array([r[k] for r in rows])) for k in ("observed", "predicted")}
+    md = ("\n| run | R | plateau observed | predicted | pred/obs |\n|---|---:|---:|---:|---:|\n"
+          + "".join(f"| {r['name']} | {r['R']:.3g} | {_fmt(r['observed'])} | "
+                    f"{_fmt(r['predicted'])} | {_fmt(r['ratio'])} |\n" for r in rows))
+    for k, f in fits.items():
+        md += (f"\n{k}: plateau ≈ {f[0]:.3g}·R^{f[1]:.2f}" if f else
+               f"\n{k}: fewer than two finite plateaus, no fit")
+    md += ("\n\nplateau = t(0.5, L_2) − t(0.5, L_1) in updates over the two-horizon runs; "
+           "'never': the hard horizon did not reach 0.5 in the run.\n")
+    if path is not None:
+        import matplotlib
+        if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo"):
+            matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        fig, ax = plt.subplots(figsize=(4.6, 3.4))
+        for k, marker in (("observed", "o"), ("predicted", "s")):
+            T = np.array([r[k] for r in rows])
+            ok = np.isfinite(T) & (T > 0)
+            line, = ax.plot(R[ok], T[ok], marker, label=f"{k}")
+            if fits[k]:
+                a, b = fits[k]
+                ax.plot(R, a * R ** b, "-", color=line.get_color(), lw=0.8,
+                        label=f"{a:.3g}·R^{b:.2f}")
+        ax.set(xscale="log", yscale="log", xlabel="ratio R = L2 / L1",
+               ylabel="plateau (updates)")
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        tmp = path.with_name(f".{path.stem}.tmp.png")
+        fig.savefig(tmp, dpi=80)
+        plt.close(fig)
+        tmp.replace(path)
+    return rows, md
+
+
 def compare_transformer_runs(path: str | Path) -> ComparisonSummary:
-    """Compare every run under ``path``; write ``comparison.{md,json,png}`` and
-    ``attention.png`` there, atomically."""
+    """Compare every run under ``path``; write ``comparison.{md,json,png}``,
+    ``attention.png`` and, with two or more two-horizon runs, ``plateau_vs_ratio.png``
+    there, atomically."""
     path = Path(path)
     comps = [compare_transformer_run(d, name=d.name) for d in _run_dirs(path)]
     md = _markdown([c.base for c in comps])
@@ -195,8 +265,14 @@ def compare_transformer_runs(path: str | Path) -> ComparisonSummary:
                    f"{_fmt(c.relative_predicted[L])} | {_fmt(c.map_error[L])} |\n")
     md += ("\nmap error: mean |observed success − minimal-model success at the measured "
            "attention θ_L| over the logged records.\n")
+    plateaus, section = plateau_vs_ratio(comps, path / "plateau_vs_ratio.png")
+    md += section
     write_text_atomic(path / "comparison.md", md)
-    write_json_atomic(path / "comparison.json", {"runs": [c.to_dict() for c in comps]})
+    write_json_atomic(path / "comparison.json", {"runs": [c.to_dict() for c in comps],
+                                                 "plateau_vs_ratio": [
+                                                     {k: (v if not isinstance(v, float) or
+                                                          math.isfinite(v) else None)
+                                                      for k, v in r.items()} for r in plateaus]})
     fig = path / "comparison.png"
     _figure([c.base for c in comps], fig)
     plot_attention([TransformerRunResult.from_dir(d) for d in _run_dirs(path)],
