@@ -257,7 +257,6 @@ def _seeds(seed: int) -> dict[str, int]:
 
 
 @torch.no_grad()
-@torch.no_grad()
 def evaluate_transformer(cfg: TransformerRunConfig, policy: TransformerPolicy,
                          prompts: list[Prompts], *, step: int) -> dict[str, float]:
     """Held-out metrics of every horizon (see the module docstring)."""
