@@ -41,7 +41,8 @@ from verify.transformer.tokenize import ROLES, decode, encode, roles_for
 # %% [markdown]
 # ## 1. A prompt as tokens
 # Clauses `id op` in a shuffled order, the separator, s0, then the chain of thought:
-# the query identifier q_k = π(p_k) of each step followed by the state the model writes.
+# the query q_k = π(p_k) of each step, written with a *query name* (a token of its own,
+# not the clause identifier of the same number), followed by the state the model writes.
 
 # %%
 G = SymmetricGroup(3)
