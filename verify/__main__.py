@@ -23,10 +23,11 @@ from pathlib import Path
 
 from .config import PRESETS, RunConfig, preset
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "parse_ints", "parse_floats"]
 
 
-def _parse_floats(text: str) -> tuple[float, ...]:
+def parse_floats(text: str) -> tuple[float, ...]:
+    """``"0.5,0.5"`` -> ``(0.5, 0.5)``; an argparse type with a clear error."""
     try:
         return tuple(float(x) for x in text.split(",") if x.strip())
     except ValueError:
@@ -34,7 +35,8 @@ def _parse_floats(text: str) -> tuple[float, ...]:
                                          f"'0.5,0.3,0.2'; got {text!r}") from None
 
 
-def _parse_ints(text: str) -> tuple[int, ...]:
+def parse_ints(text: str) -> tuple[int, ...]:
+    """``"5,15,45"`` -> ``(5, 15, 45)``; an argparse type with a clear error."""
     try:
         return tuple(int(x) for x in text.split(",") if x.strip())
     except ValueError:
@@ -51,9 +53,9 @@ def _add_config_flags(p: argparse.ArgumentParser) -> None:
         hint = hints[f.name]
         origin = typing.get_origin(hint)
         if f.name == "horizons":
-            p.add_argument(flag, type=_parse_ints, **kw)
+            p.add_argument(flag, type=parse_ints, **kw)
         elif f.name == "weights":
-            p.add_argument(flag, type=_parse_floats, **kw)
+            p.add_argument(flag, type=parse_floats, **kw)
         elif hint is bool:
             p.add_argument(flag, action=argparse.BooleanOptionalAction, **kw)
         elif origin is typing.Literal:

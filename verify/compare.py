@@ -38,7 +38,8 @@ from .config import RunConfig
 from .train import RunResult, load_config, write_json_atomic, write_text_atomic
 
 __all__ = ["RunComparison", "ComparisonSummary", "compare_run", "compare_runs",
-           "first_crossing", "prediction_for", "observed_regime"]
+           "first_crossing", "prediction_for", "observed_regime", "comparison_markdown",
+           "plot_comparison", "time_ratio", "run_dirs"]
 
 LEVEL = 0.5
 
@@ -96,7 +97,7 @@ def observed_regime(cfg: RunConfig, t: NDArray, P: NDArray) -> dict[str, Any]:
             "longest_plateau": max((b - a for a, b in plateaus), default=0.0)}
 
 
-def _ratio(a: float, b: float) -> float:
+def time_ratio(a: float, b: float) -> float:
     """a / b, with 1 when both are 0 or both infinite (agreement) and inf or 0 otherwise."""
     if (math.isinf(a) and math.isinf(b)) or (a == 0 and b == 0):
         return 1.0
@@ -187,10 +188,10 @@ def compare_run(run_dir: str | Path, *, name: str | None = None) -> RunCompariso
     return RunComparison(
         name=name or run_dir.name, config=cfg, horizons=cfg.horizons,
         t_observed=obs["t_half"], t_predicted=t_pred,
-        ratio={L: _ratio(t_pred[L], obs["t_half"][L]) for L in cfg.horizons},
+        ratio={L: time_ratio(t_pred[L], obs["t_half"][L]) for L in cfg.horizons},
         regime_observed=obs["regime"], regime_predicted=pred.regime,
         plateau_observed=obs["longest_plateau"], plateau_predicted=plateau_pred,
-        plateau_ratio=_ratio(plateau_pred, obs["longest_plateau"]),
+        plateau_ratio=time_ratio(plateau_pred, obs["longest_plateau"]),
         first_phase_observed=obs["first_phase"], first_phase_predicted=pred.first_phase * scale,
         curves={"t_obs": t, "P_obs": P, "t_pred": np.asarray(pred.t) * scale,
                 "P_pred": np.asarray(pred.p_success)},
@@ -234,7 +235,8 @@ def _fmt(v: float) -> str:
     return f"{v:.0f}" if abs(v) >= 10 else f"{v:.3g}"
 
 
-def _markdown(runs: list[RunComparison]) -> str:
+def comparison_markdown(runs: list[RunComparison]) -> str:
+    """The times-to-0.5 and regime tables of ``runs`` as markdown."""
     lines = ["| run | horizon | t(0.5) observed | t(0.5) predicted | pred/obs |",
              "|---|---:|---:|---:|---:|"]
     for r in runs:
@@ -261,7 +263,9 @@ def _markdown(runs: list[RunComparison]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _figure(runs: list[RunComparison], path: Path) -> None:
+def plot_comparison(runs: list[RunComparison], path: Path) -> None:
+    """Observed (solid) and predicted (dashed) success per horizon, one panel per run,
+    written atomically as a PNG at ``path``."""
     import matplotlib
     if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo"):
         matplotlib.use("Agg")
@@ -287,7 +291,9 @@ def _figure(runs: list[RunComparison], path: Path) -> None:
     tmp.replace(path)
 
 
-def _run_dirs(path: Path) -> list[Path]:
+def run_dirs(path: Path) -> list[Path]:
+    """``path`` itself if it is a run directory (has ``config.json``), else its run
+    subdirectories in name order."""
     if (path / "config.json").exists():
         return [path]
     dirs = sorted(p for p in path.iterdir() if (p / "config.json").exists()) \
@@ -306,15 +312,15 @@ def compare_runs(path: str | Path, *, json_path: str | Path | None = None) -> Co
     (and the JSON also to ``json_path`` if given), atomically.
     """
     path = Path(path)
-    runs = [compare_run(d, name=d.name) for d in _run_dirs(path)]
-    md = _markdown(runs)
+    runs = [compare_run(d, name=d.name) for d in run_dirs(path)]
+    md = comparison_markdown(runs)
     write_text_atomic(path / "comparison.md", md)
     payload = {"runs": [r.to_dict() for r in runs]}
     write_json_atomic(path / "comparison.json", payload)
     if json_path is not None:
         write_json_atomic(Path(json_path), payload)
     fig = path / "comparison.png"
-    _figure(runs, fig)
+    plot_comparison(runs, fig)
     agree = all(r.regimes_agree for r in runs)
     return ComparisonSummary(runs=tuple(runs), markdown=md, figure=fig, status=int(agree),
                              message=("every regime label agrees" if agree else

@@ -36,7 +36,8 @@ from .metrics import metric_columns, metric_names
 from .model import AttentionPolicy, canonical_identifiers, reduced_theta
 from .tasks import Prompts, Task, make_task, sample_prompts
 
-__all__ = ["RunResult", "train", "build_policy", "evaluate", "read_metrics", "write_json_atomic"]
+__all__ = ["RunResult", "train", "build_policy", "evaluate", "read_metrics", "write_json_atomic",
+           "training_loop", "ExtraLoss"]
 
 
 # ----------------------------------------------------------------------------- I/O helpers
@@ -252,7 +253,7 @@ def train(config: RunConfig, out_dir: str | os.PathLike, *, resume: bool = False
                 if term.requires_grad else 0.0)
 
     keys = metric_names(cfg.horizons)
-    records, status, message = _training_loop(
+    records, status, message = training_loop(
         cfg, out, policy=policy, params=[policy.Q], opt=opt, gen=gen, keys=keys,
         evaluate=lambda step: evaluate(cfg, policy, held_out, step=step),
         save_state=save, load_state=load, grad_norm=grad_norm, params_name="Q",
@@ -264,7 +265,7 @@ def train(config: RunConfig, out_dir: str | os.PathLike, *, resume: bool = False
 
 
 @dataclass(frozen=True)
-class _ExtraLoss:
+class ExtraLoss:
     """A term added to the surrogate loss (the transformer's KL penalty), logged as ``name``.
 
     Attributes
@@ -285,12 +286,12 @@ class _ExtraLoss:
     value: Callable[[], "torch.Tensor | None"]
 
 
-def _training_loop(run: RunConfig, out: Path, *, policy, params: list[torch.Tensor],
+def training_loop(run: RunConfig, out: Path, *, policy, params: list[torch.Tensor],
                    opt: torch.optim.Optimizer, gen: torch.Generator, keys: tuple[str, ...],
                    evaluate: Callable[[int], Mapping[str, float]],
                    save_state: Callable[[dict], dict], load_state: Callable[[Mapping], None],
                    grad_norm: Callable[[torch.Tensor], float], params_name: str,
-                   checkpoint_at_exit: bool, extra_loss: _ExtraLoss | None = None,
+                   checkpoint_at_exit: bool, extra_loss: ExtraLoss | None = None,
                    objective: Callable | None = None, resume: bool = False, progress: bool = True,
                    ) -> tuple[list[dict], int, str]:
     """The RL loop shared by :func:`train` and :func:`verify.transformer.rl.train_transformer`.
@@ -333,7 +334,7 @@ def _training_loop(run: RunConfig, out: Path, *, policy, params: list[torch.Tens
         False: checkpoint when ``step`` reaches ``run.updates``, before that step's
         sampling (the state a longer run resumes from).  True: checkpoint once after the
         loop, whatever ended it.
-    extra_loss : _ExtraLoss, optional
+    extra_loss : ExtraLoss, optional
         A term added to the loss and logged (its mean since the last record).
     objective : callable, optional
         Stands in for :func:`~verify.algos.objectives` (same signature); by default

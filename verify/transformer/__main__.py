@@ -20,7 +20,7 @@ import sys
 import typing
 from pathlib import Path
 
-from ..__main__ import _parse_floats, _parse_ints, select_runs
+from ..__main__ import parse_floats, parse_ints, select_runs
 from ..config import RunConfig
 from .model import ModelConfig
 from .presets import TRANSFORMER_PRESETS, apply_overrides, transformer_preset
@@ -43,9 +43,9 @@ def _add_flags(p: argparse.ArgumentParser, cls, names) -> None:
                     "help": f"{f.metadata.get('help', '')} (default {f.default!r})"}
         flag = "--" + name.replace("_", "-")
         if name == "horizons":
-            p.add_argument(flag, type=_parse_ints, **kw)
+            p.add_argument(flag, type=parse_ints, **kw)
         elif name == "weights":
-            p.add_argument(flag, type=_parse_floats, **kw)
+            p.add_argument(flag, type=parse_floats, **kw)
         elif hint is bool:
             p.add_argument(flag, action=argparse.BooleanOptionalAction, **kw)
         elif typing.get_origin(hint) is typing.Literal:

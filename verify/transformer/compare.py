@@ -36,8 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..compare import (LEVEL, ComparisonSummary, RunComparison, _figure, _markdown, _ratio,
-                       _run_dirs, observed_regime, prediction_for)
+from ..compare import (LEVEL, ComparisonSummary, RunComparison, comparison_markdown,
+                       observed_regime, plot_comparison, prediction_for, run_dirs, time_ratio)
 from ..train import write_json_atomic, write_text_atomic
 from .pretrain import cache_dir
 from .rl import TransformerRunResult
@@ -134,10 +134,10 @@ def compare_transformer_run(run_dir: str | Path, *, name: str | None = None
     base = RunComparison(
         name=name or run_dir.name, config=cfg, horizons=run.horizons,
         t_observed=obs["t_half"], t_predicted=t_pred,
-        ratio={L: _ratio(t_pred[L], obs["t_half"][L]) for L in run.horizons},
+        ratio={L: time_ratio(t_pred[L], obs["t_half"][L]) for L in run.horizons},
         regime_observed=obs["regime"], regime_predicted=pred.regime,
         plateau_observed=obs["longest_plateau"], plateau_predicted=pred.longest_plateau * scale,
-        plateau_ratio=_ratio(pred.longest_plateau * scale, obs["longest_plateau"]),
+        plateau_ratio=time_ratio(pred.longest_plateau * scale, obs["longest_plateau"]),
         first_phase_observed=obs["first_phase"], first_phase_predicted=pred.first_phase * scale,
         curves={"t_obs": t, "P_obs": P, "t_pred": np.asarray(pred.t) * scale,
                 "P_pred": np.asarray(pred.p_success)},
@@ -211,7 +211,7 @@ def plateau_vs_ratio(comps: list[TransformerComparison], path: Path | None = Non
         obs = c.base.t_observed[L2] - c.base.t_observed[L1]
         pred = c.base.t_predicted[L2] - c.base.t_predicted[L1]
         rows.append({"name": c.base.name, "R": L2 / L1, "observed": obs, "predicted": pred,
-                     "ratio": _ratio(pred, obs)})
+                     "ratio": time_ratio(pred, obs)})
     rows.sort(key=lambda r: r["R"])
     if len(rows) < 2:
         return rows, ""
@@ -255,8 +255,8 @@ def compare_transformer_runs(path: str | Path) -> ComparisonSummary:
     ``attention.png`` and, with two or more two-horizon runs, ``plateau_vs_ratio.png``
     there, atomically."""
     path = Path(path)
-    comps = [compare_transformer_run(d, name=d.name) for d in _run_dirs(path)]
-    md = _markdown([c.base for c in comps])
+    comps = [compare_transformer_run(d, name=d.name) for d in run_dirs(path)]
+    md = comparison_markdown([c.base for c in comps])
     md += ("\n| run | c_B (measured) | horizon | t(L)/t(L_min) observed | predicted | "
            "map error |\n|---|---:|---:|---:|---:|---:|\n")
     for c in comps:
@@ -274,8 +274,8 @@ def compare_transformer_runs(path: str | Path) -> ComparisonSummary:
                                                           math.isfinite(v) else None)
                                                       for k, v in r.items()} for r in plateaus]})
     fig = path / "comparison.png"
-    _figure([c.base for c in comps], fig)
-    plot_attention([TransformerRunResult.from_dir(d) for d in _run_dirs(path)],
+    plot_comparison([c.base for c in comps], fig)
+    plot_attention([TransformerRunResult.from_dir(d) for d in run_dirs(path)],
                    path / "attention.png")
     agree = all(c.base.regimes_agree for c in comps)
     return ComparisonSummary(runs=tuple(c.base for c in comps), markdown=md, figure=fig,

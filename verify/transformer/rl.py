@@ -55,7 +55,7 @@ from ..algos import AlgoState, objectives
 from ..config import RunConfig
 from ..metrics import metric_columns, metric_names
 from ..tasks import Prompts, make_task, sample_prompts
-from ..train import _ExtraLoss, _training_loop, read_metrics, write_json_atomic
+from ..train import ExtraLoss, training_loop, read_metrics, write_json_atomic
 from .model import ModelConfig
 from .policy import TransformerPolicy, theta_from_alpha
 from .pretrain import PretrainConfig, build_model, load_or_pretrain
@@ -354,10 +354,10 @@ def train_transformer(config: TransformerRunConfig, out_dir: str | os.PathLike, 
         return math.sqrt(sum(float(g.pow(2).sum()) for g in torch.autograd.grad(
             term, params, retain_graph=True, allow_unused=True) if g is not None))
 
-    kl = _ExtraLoss(name="kl", coef=cfg.kl_coef, reset=lambda: policy.kl_terms.clear(),
+    kl = ExtraLoss(name="kl", coef=cfg.kl_coef, reset=lambda: policy.kl_terms.clear(),
                     value=lambda: (torch.cat(policy.kl_terms).mean() if policy.kl_terms
                                    else None))
-    records, status, message = _training_loop(
+    records, status, message = training_loop(
         run, out, policy=policy, params=params, opt=opt, gen=gen,
         keys=transformer_metric_names(run.horizons),
         evaluate=lambda step: evaluate_transformer(cfg, policy, held_out, step=step),
