@@ -258,6 +258,7 @@ def test_d15_presets_share_one_pretrained_model():
     assert target["abrupt"].run.horizons == (2, 24) and target["fixed"].run.horizons == (24,)
     assert {k: c.run.horizons for k, c in ratios.items()} == {
         "R2": (2, 4), "R4": (2, 8), "R8": (2, 16), "R12": (2, 24)}
+    assert ratios["R12"] == target["abrupt"] and target["abrupt"].run.updates == 3000
     keys = {c.pretrain.key for c in (*target.values(), *ratios.values())}
     assert len(keys) == 1 and all(c.pretrain.max_clauses == 24 for c in ratios.values())
     # without the override the pretraining follows the longest horizon
