@@ -331,9 +331,10 @@ def training_loop(run: RunConfig, out: Path, *, policy, params: list[torch.Tenso
     params_name : str
         How the non-finite message names ``params``.
     checkpoint_at_exit : bool
-        False: checkpoint when ``step`` reaches ``run.updates``, before that step's
-        sampling (the state a longer run resumes from).  True: checkpoint once after the
-        loop, whatever ended it.
+        Either way the loop checkpoints when ``step`` reaches ``run.updates``, before
+        that step's sampling: the state a longer run (more ``updates``) resumes from, so
+        that extending a finished run equals running the longer one.  True: also
+        checkpoint when the loop stops early (parameters became non-finite).
     extra_loss : ExtraLoss, optional
         A term added to the loss and logged (its mean since the last record).
     objective : callable, optional
@@ -393,7 +394,7 @@ def training_loop(run: RunConfig, out: Path, *, policy, params: list[torch.Tenso
     status, message = 0, f"completed {run.updates} updates"
     try:
         while True:
-            if step == run.updates and not checkpoint_at_exit:
+            if step == run.updates:
                 checkpoint()  # the state a longer run (more `updates`) resumes from
             t0, c0 = time.perf_counter(), time.process_time()
             counts = run.batch_counts
@@ -462,7 +463,7 @@ def training_loop(run: RunConfig, out: Path, *, policy, params: list[torch.Tenso
         log.close()
         if bar is not None:
             bar.close()
-    if checkpoint_at_exit:
+    if checkpoint_at_exit and step < run.updates:
         checkpoint()
     _write_csv(out / "metrics.csv", records, keys)
     return records, status, message

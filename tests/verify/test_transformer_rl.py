@@ -207,6 +207,16 @@ def test_resume_equals_an_uninterrupted_run(tmp_path, monkeypatch):
     assert [r["step"] for r in b] == [0, 2, 4, 6]
     strip = lambda rs: [{k: v for k, v in r.items() if k not in TIMING} for r in rs]  # noqa
     assert strip(a) == strip(b)
+    # a finished 4-update run extended to 6 equals the 6-update run, weights included
+    train_transformer(apply_overrides(SMOKE, updates=4), tmp_path / "short", progress=False)
+    train_transformer(cfg, tmp_path / "short", resume=True, progress=False)
+    assert strip(read_metrics(tmp_path / "short")) == strip(a)
+    wa = torch.load(tmp_path / "full" / "checkpoint.pt", weights_only=False)["model"]
+    wb = torch.load(tmp_path / "short" / "checkpoint.pt", weights_only=False)["model"]
+    assert all(torch.equal(wa[k], wb[k]) for k in wa)
+    with pytest.raises(ValueError, match="only `updates` may change"):
+        train_transformer(apply_overrides(cfg, lr=2e-3), tmp_path / "short", resume=True,
+                          progress=False)
 
 
 def test_existing_run_directory_needs_resume(tmp_path):

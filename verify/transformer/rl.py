@@ -328,10 +328,11 @@ def train_transformer(config: TransformerRunConfig, out_dir: str | os.PathLike, 
         if not resume:
             raise ValueError(f"train_transformer: {str(out)!r} already holds a run; pass "
                              f"resume=True (--resume) to continue it, or choose another out_dir.")
-        if saved != cfg:
+        if dataclasses.replace(saved, run=dataclasses.replace(saved.run,
+                                                              updates=run.updates)) != cfg:
             raise ValueError(f"train_transformer: resume=True but {str(out)!r} holds a run with "
-                             f"a different config; resume it with its own config or use another "
-                             f"out_dir.")
+                             f"a different config (only `updates` may change, to extend a run); "
+                             f"resume it with its own config or use another out_dir.")
     write_json_atomic(out / "config.json", cfg.to_dict())
 
     pre = load_or_pretrain(cfg.pretrain)
