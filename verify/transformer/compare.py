@@ -171,9 +171,9 @@ def plot_attention(results: list[TransformerRunResult], path: Path) -> None:
         top.set_ylim(-0.02, 1.02)
         bot.set_ylim(-0.02, 1.02)
         bot.set_xlabel("updates")
+        top.legend(fontsize=7)            # per panel: colours follow each run's horizons
     axes[0][0].set_ylabel("held-out success (sampled)")
     axes[1][0].set_ylabel("attention on right clause")
-    axes[0][-1].legend(fontsize=7)
     fig.tight_layout()
     tmp = path.with_name(f".{path.stem}.tmp.png")
     fig.savefig(tmp, dpi=80)
@@ -230,6 +230,7 @@ def plateau_vs_ratio(comps: list[TransformerComparison], path: Path | None = Non
         if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo"):
             matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        import matplotlib.ticker  # noqa: F401  (NullLocator below)
         fig, ax = plt.subplots(figsize=(4.6, 3.4))
         for k, marker in (("observed", "o"), ("predicted", "s")):
             T = np.array([r[k] for r in rows])
@@ -241,6 +242,8 @@ def plateau_vs_ratio(comps: list[TransformerComparison], path: Path | None = Non
                         label=f"{a:.3g}·R^{b:.2f}")
         ax.set(xscale="log", yscale="log", xlabel="ratio R = L2 / L1",
                ylabel="plateau (updates)")
+        ax.set_xticks(R, [f"{r:g}" for r in R], minor=False)
+        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
         ax.legend(fontsize=7)
         fig.tight_layout()
         tmp = path.with_name(f".{path.stem}.tmp.png")
