@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .config import PRESETS, RunConfig, preset
 
-__all__ = ["main", "build_parser", "parse_ints", "parse_floats"]
+__all__ = ["main", "build_parser", "parse_ints", "parse_floats", "add_dataclass_flags"]
 
 
 def parse_floats(text: str) -> tuple[float, ...]:
@@ -44,26 +44,33 @@ def parse_ints(text: str) -> tuple[int, ...]:
                                          f"'5,15,45'; got {text!r}") from None
 
 
-def _add_config_flags(p: argparse.ArgumentParser) -> None:
-    hints = typing.get_type_hints(RunConfig)
-    for f in dataclasses.fields(RunConfig):
-        flag = "--" + f.name.replace("_", "-")
-        help_ = f"{f.metadata.get('help', '')} (default {f.default!r})"
-        kw: dict = {"dest": f.name, "default": argparse.SUPPRESS, "help": help_}
-        hint = hints[f.name]
-        origin = typing.get_origin(hint)
-        if f.name == "horizons":
+def add_dataclass_flags(p: argparse.ArgumentParser, cls: type,
+                        names: typing.Iterable[str] | None = None) -> None:
+    """One ``--flag`` per field of the dataclass ``cls`` (all fields, or ``names``).
+
+    The field's type picks the parser: ``bool`` gets ``--x/--no-x``, a ``Literal`` its
+    choices, ``int``/``float`` (optionally ``| None``) their type, ``horizons`` and
+    ``weights`` comma-separated lists; the help is the field's ``help`` metadata and
+    default.  Flags not given are absent from the namespace (``argparse.SUPPRESS``).
+    """
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for name in (fields if names is None else names):
+        f, hint = fields[name], hints[name]
+        kw: dict = {"dest": name, "default": argparse.SUPPRESS,
+                    "help": f"{f.metadata.get('help', '')} (default {f.default!r})"}
+        flag = "--" + name.replace("_", "-")
+        numbers = [t for t in (typing.get_args(hint) or (hint,)) if t in (int, float)]
+        if name == "horizons":
             p.add_argument(flag, type=parse_ints, **kw)
-        elif f.name == "weights":
+        elif name == "weights":
             p.add_argument(flag, type=parse_floats, **kw)
         elif hint is bool:
             p.add_argument(flag, action=argparse.BooleanOptionalAction, **kw)
-        elif origin is typing.Literal:
+        elif typing.get_origin(hint) is typing.Literal:
             p.add_argument(flag, choices=typing.get_args(hint), **kw)
-        elif hint is int:
-            p.add_argument(flag, type=int, **kw)
-        elif hint is float or f.name == "init_std":
-            p.add_argument(flag, type=float, **kw)
+        elif numbers:                                  # int, float, int | None, float | None
+            p.add_argument(flag, type=numbers[0], **kw)
         else:
             p.add_argument(flag, type=str, **kw)
 
@@ -82,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--threads", type=int, default=1,
                      help="torch CPU threads (default 1: the tensors are small, and one thread "
                           "per run is fastest, above all on a busy machine)")
-    _add_config_flags(run)
+    add_dataclass_flags(run, RunConfig)
     cmp_ = sub.add_parser("compare", help="compare runs with the dynamics prediction",
                           description="Observed against predicted success per horizon.")
     cmp_.add_argument("run_dir", help="a run directory, or a directory of run directories")

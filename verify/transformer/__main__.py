@@ -17,10 +17,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-import typing
 from pathlib import Path
 
-from ..__main__ import parse_floats, parse_ints, select_runs
+from ..__main__ import add_dataclass_flags, select_runs
 from ..config import RunConfig
 from .model import ModelConfig
 from .presets import TRANSFORMER_PRESETS, apply_overrides, transformer_preset
@@ -32,30 +31,6 @@ __all__ = ["main", "build_parser"]
 RUN_FLAGS = ("group", "horizons", "weights", "n_ids", "algo", "baseline", "ema_decay",
              "length_norm", "entropy_coef", "samples_per_prompt", "optimizer", "lr", "batch",
              "updates", "seed", "log_every", "checkpoint_every", "eval_prompts")
-
-
-def _add_flags(p: argparse.ArgumentParser, cls, names) -> None:
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    for name in names:
-        f, hint = fields[name], hints[name]
-        kw: dict = {"dest": name, "default": argparse.SUPPRESS,
-                    "help": f"{f.metadata.get('help', '')} (default {f.default!r})"}
-        flag = "--" + name.replace("_", "-")
-        if name == "horizons":
-            p.add_argument(flag, type=parse_ints, **kw)
-        elif name == "weights":
-            p.add_argument(flag, type=parse_floats, **kw)
-        elif hint is bool:
-            p.add_argument(flag, action=argparse.BooleanOptionalAction, **kw)
-        elif typing.get_origin(hint) is typing.Literal:
-            p.add_argument(flag, choices=typing.get_args(hint), **kw)
-        elif hint in (int, float, str):
-            p.add_argument(flag, type=hint, **kw)
-        elif hint == int | None:
-            p.add_argument(flag, type=int, **kw)
-        else:
-            p.add_argument(flag, type=str, **kw)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,11 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--resume", action="store_true", help="continue from OUT's checkpoint")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     g = run.add_argument_group("task, algorithm and optimiser (verify RunConfig)")
-    _add_flags(g, RunConfig, RUN_FLAGS)
+    add_dataclass_flags(g, RunConfig, RUN_FLAGS)
     g = run.add_argument_group("model")
-    _add_flags(g, ModelConfig, [f.name for f in dataclasses.fields(ModelConfig)])
+    add_dataclass_flags(g, ModelConfig, [f.name for f in dataclasses.fields(ModelConfig)])
     g = run.add_argument_group("pretraining and KL")
-    _add_flags(g, TransformerRunConfig, [f.name for f in dataclasses.fields(TransformerRunConfig)
+    add_dataclass_flags(g, TransformerRunConfig, [f.name for f in dataclasses.fields(TransformerRunConfig)
                                          if f.name not in ("run", "model")])
     pre = sub.add_parser("pretrain", help="pretrain (or rebuild) the one-step skill's cache",
                          description="Supervised one-step pretraining to 100%% held-out "
