@@ -35,7 +35,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .config import RunConfig
-from .train import RunResult, load_config, write_json_atomic, write_text_atomic
+from .train import (RunResult, load_config, pyplot, save_figure_atomic, write_json_atomic,
+                    write_text_atomic)
 
 __all__ = ["RunComparison", "ComparisonSummary", "compare_run", "compare_runs",
            "first_crossing", "prediction_for", "observed_regime", "comparison_markdown",
@@ -266,10 +267,7 @@ def comparison_markdown(runs: list[RunComparison]) -> str:
 def plot_comparison(runs: list[RunComparison], path: Path) -> None:
     """Observed (solid) and predicted (dashed) success per horizon, one panel per run,
     written atomically as a PNG at ``path``."""
-    import matplotlib
-    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo"):
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
     fig, axes = plt.subplots(1, len(runs), figsize=(4.2 * len(runs), 3.4), squeeze=False)
     for ax, r in zip(axes[0], runs):
         c = r.curves
@@ -285,10 +283,7 @@ def plot_comparison(runs: list[RunComparison], path: Path) -> None:
         ax.legend(fontsize=7, loc="center right")
     axes[0][0].set_ylabel("held-out success (sampled)")
     fig.tight_layout()
-    tmp = path.with_name(f".{path.stem}.tmp.png")
-    fig.savefig(tmp, dpi=110)
-    plt.close(fig)
-    tmp.replace(path)
+    save_figure_atomic(fig, path, dpi=110)
 
 
 def run_dirs(path: Path) -> list[Path]:

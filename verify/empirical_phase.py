@@ -441,7 +441,7 @@ def phase_diagram(results: str | os.PathLike, *, y: YAxis = "c_B",
         other than the axes and the seed).
     """
     from .sweep import RESULTS_NAME, read_results
-    from .train import write_text_atomic
+    from .train import pyplot, save_figure_atomic, write_text_atomic
     if color not in ("regime", "plateau"):
         raise ValueError(f"phase_diagram: color must be 'regime' or 'plateau'; got {color!r}.")
     p = Path(results)
@@ -472,16 +472,10 @@ def phase_diagram(results: str | os.PathLike, *, y: YAxis = "c_B",
                         n_done=len(done), n_failed=n_failed, status=status, message=message)
     fig_path = Path(figure) if figure else db.parent / "phase_diagram.png"
     md_path = Path(summary) if summary else fig_path.with_suffix(".md")
-    import matplotlib
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7.2, 4.6))
+    fig, ax = pyplot().subplots(figsize=(7.2, 4.6))
     plot_empirical_phase(ph, color=color, ax=ax)
     fig.tight_layout()
-    tmp = fig_path.with_name(f".{fig_path.stem}.tmp{os.getpid()}{fig_path.suffix}")
-    fig.savefig(tmp, dpi=120)
-    plt.close(fig)
-    os.replace(tmp, fig_path)
+    save_figure_atomic(fig, fig_path, dpi=120)
     sweeps = sorted({r["sweep"] for r in done})
     md = agreement_markdown(ph, title=f"Empirical phase diagram: sweep {', '.join(sweeps)}")
     md += f"\n![phase diagram]({fig_path.name})\n"

@@ -37,7 +37,7 @@ from .model import AttentionPolicy, canonical_identifiers, reduced_theta
 from .tasks import Prompts, Task, make_task, sample_prompts
 
 __all__ = ["RunResult", "train", "build_policy", "evaluate", "read_metrics", "write_json_atomic",
-           "training_loop", "ExtraLoss"]
+           "training_loop", "ExtraLoss", "write_text_atomic", "pyplot", "save_figure_atomic"]
 
 
 # ----------------------------------------------------------------------------- I/O helpers
@@ -52,6 +52,25 @@ def write_text_atomic(path: Path, text: str) -> None:
 def write_json_atomic(path: Path, obj: Any) -> None:
     """Write ``obj`` as indented JSON, atomically."""
     write_text_atomic(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
+
+
+def pyplot():
+    """``matplotlib.pyplot``, switched to Agg unless a file backend is already in use
+    (figures are written, never shown; imported lazily to keep start-up fast)."""
+    import matplotlib
+    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo"):
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def save_figure_atomic(fig, path: Path, *, dpi: int) -> None:
+    """Save ``fig`` to ``path`` through a temp file and ``os.replace``, then close it."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}{path.suffix}")
+    fig.savefig(tmp, dpi=dpi)
+    pyplot().close(fig)
+    os.replace(tmp, path)
 
 
 def read_metrics(run_dir: Path) -> list[dict[str, Any]]:

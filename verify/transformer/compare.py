@@ -38,7 +38,7 @@ import numpy as np
 
 from ..compare import (LEVEL, ComparisonSummary, RunComparison, comparison_markdown,
                        observed_regime, plot_comparison, prediction_for, run_dirs, time_ratio)
-from ..train import write_json_atomic, write_text_atomic
+from ..train import pyplot, save_figure_atomic, write_json_atomic, write_text_atomic
 from .pretrain import cache_dir
 from .rl import TransformerRunResult
 
@@ -154,10 +154,7 @@ def _fmt(v: float) -> str:
 def plot_attention(results: list[TransformerRunResult], path: Path) -> None:
     """Per run: held-out sampled success (top) and right-clause attention (bottom) per horizon,
     against updates; uniform attention 1/L dotted.  Written atomically as a PNG."""
-    import matplotlib
-    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo"):
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
     fig, axes = plt.subplots(2, len(results), figsize=(3.6 * len(results), 5.0), squeeze=False,
                              sharex="col")
     for j, res in enumerate(results):
@@ -175,10 +172,7 @@ def plot_attention(results: list[TransformerRunResult], path: Path) -> None:
     axes[0][0].set_ylabel("held-out success (sampled)")
     axes[1][0].set_ylabel("attention on right clause")
     fig.tight_layout()
-    tmp = path.with_name(f".{path.stem}.tmp.png")
-    fig.savefig(tmp, dpi=80)
-    plt.close(fig)
-    tmp.replace(path)
+    save_figure_atomic(fig, path, dpi=80)
 
 
 def _power_fit(R: np.ndarray, T: np.ndarray) -> tuple[float, float] | None:
@@ -226,11 +220,8 @@ def plateau_vs_ratio(comps: list[TransformerComparison], path: Path | None = Non
     md += ("\n\nplateau = t(0.5, L_2) − t(0.5, L_1) in updates over the two-horizon runs; "
            "'never': the hard horizon did not reach 0.5 in the run.\n")
     if path is not None:
-        import matplotlib
-        if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo"):
-            matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        import matplotlib.ticker  # noqa: F401  (NullLocator below)
+        plt = pyplot()
+        from matplotlib.ticker import NullLocator
         fig, ax = plt.subplots(figsize=(4.6, 3.4))
         for k, marker in (("observed", "o"), ("predicted", "s")):
             T = np.array([r[k] for r in rows])
@@ -243,13 +234,10 @@ def plateau_vs_ratio(comps: list[TransformerComparison], path: Path | None = Non
         ax.set(xscale="log", yscale="log", xlabel="ratio R = L2 / L1",
                ylabel="plateau (updates)")
         ax.set_xticks(R, [f"{r:g}" for r in R], minor=False)
-        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+        ax.xaxis.set_minor_locator(NullLocator())
         ax.legend(fontsize=7)
         fig.tight_layout()
-        tmp = path.with_name(f".{path.stem}.tmp.png")
-        fig.savefig(tmp, dpi=80)
-        plt.close(fig)
-        tmp.replace(path)
+        save_figure_atomic(fig, path, dpi=80)
     return rows, md
 
 
