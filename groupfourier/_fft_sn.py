@@ -51,8 +51,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
-from .groups.symmetric import rank_permutations
-from .irreps import standard_tableaux, young_generator_matrices
+from ._perm import rank_permutations
+from ._young import standard_tableaux, young_generator_matrices
 from .partitions import partitions
 
 __all__ = ["forward", "inverse", "leaf_to_element", "coset_matrices"]

@@ -31,177 +31,22 @@ incidence matrix product per part size, every smaller table computed once.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
-from itertools import product
-from typing import Any, Hashable, Sequence
+from typing import Any, Hashable
 
 import numpy as np
 import sympy as sp
 from numpy.typing import NDArray
 
-from .groups import CyclicGroup, DihedralGroup, DirectProduct, FiniteGroup, SymmetricGroup
 from ._mn_sn import clear_caches, mn_character_array
+from ._table import CharacterTable
+from .cyclotomic import conj, cyclotomic_simplify
+from .groups import CyclicGroup, DihedralGroup, FiniteGroup, SymmetricGroup
+from .groups._base import _character_table
 from .partitions import partitions
 
 __all__ = ["CharacterTable", "character_table", "symmetric_character_array", "inner_product",
            "decompose", "regular_character", "permutation_character", "tensor_product_character",
            "trivial_character", "coset_character", "class_function"]
-
-
-# ----------------------------------------------------------------------------- table
-@dataclass(frozen=True, eq=False)
-class CharacterTable:
-    """The character table of a finite group (exact).
-
-    Attributes
-    ----------
-    group : FiniteGroup
-    irrep_labels : tuple
-        Row labels, the labels of ``group.irreps()`` in order (trivial first).
-    class_labels : tuple
-        Column labels, those of ``group.conjugacy_classes`` (identity class first;
-        cycle types for S_n).
-    class_sizes : tuple of int
-        |C| for each column; they sum to |G|.
-    values : sympy.ImmutableMatrix
-        ``values[i, j]`` = χ_i(C_j), exact, shape (#irreps, #classes).
-
-    Examples
-    --------
-    >>> t = SymmetricGroup(3).character_table()
-    >>> t.irrep_labels, t.class_labels, t.class_sizes
-    (((3,), (2, 1), (1, 1, 1)), ((1, 1, 1), (2, 1), (3,)), (1, 3, 2))
-    >>> t.values
-    Matrix([
-    [1,  1,  1],
-    [2,  0, -1],
-    [1, -1,  1]])
-    >>> print(t)
-    S3 character table
-      class    (1,1,1)  (2,1)  (3)
-      size           1      3    2
-      (3)            1      1    1
-      (2,1)          2      0   -1
-      (1,1,1)        1     -1    1
-    """
-
-    group: FiniteGroup
-    irrep_labels: tuple
-    class_labels: tuple
-    class_sizes: tuple
-    values: sp.ImmutableMatrix = field(repr=False)
-
-    def __repr__(self) -> str:
-        return (f"CharacterTable({self.group!r}: {len(self.irrep_labels)} irreps x "
-                f"{len(self.class_labels)} classes)")
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, CharacterTable) and other.group == self.group
-
-    def __hash__(self) -> int:
-        return hash(("CharacterTable", self.group))
-
-    def character(self, label: Hashable) -> tuple:
-        """The row of the irrep ``label``: its exact values on the classes."""
-        return tuple(self.values.row(self.row_index(label)))
-
-    def row_index(self, label: Hashable) -> int:
-        """Position of ``label`` in ``irrep_labels``; ``ValueError`` listing them if absent."""
-        key = tuple(label) if isinstance(label, list) else label
-        try:
-            return self.irrep_labels.index(key)
-        except ValueError:
-            shown = list(self.irrep_labels[:8]) + (["…"] if len(self.irrep_labels) > 8 else [])
-            raise ValueError(f"CharacterTable of {self.group!r}: no irrep labelled {label!r}; "
-                             f"valid labels: {', '.join(map(repr, shown))}.") from None
-
-    def to_numpy(self) -> NDArray:
-        """The values as a read-only numpy array, from the same closed forms (float for S_n
-        and D_n, complex where a cyclic group is involved); tested equal to ``values``."""
-        return self._numeric
-
-    @cached_property
-    def _numeric(self) -> NDArray:
-        arr = _numeric_table(self.group)
-        arr.setflags(write=False)
-        return arr
-
-    def to_dict(self) -> dict:
-        """A JSON-ready dict: labels as lists, exact values as strings (``str`` of sympy)."""
-        return {
-            "group": self.group.name,
-            "order": self.group.order,
-            "irrep_labels": [_jsonable(x) for x in self.irrep_labels],
-            "class_labels": [_jsonable(x) for x in self.class_labels],
-            "class_sizes": list(self.class_sizes),
-            "values": [[str(v) for v in self.values.row(i)] for i in range(self.values.rows)],
-        }
-
-    def __str__(self) -> str:
-        cols = [_label_str(self.group, c, kind="class") for c in self.class_labels]
-        rows = [_label_str(self.group, r, kind="irrep") for r in self.irrep_labels]
-        cells = [[str(v) for v in self.values.row(i)] for i in range(self.values.rows)]
-        first = max([len("class"), len("size")] + [len(r) for r in rows])
-        widths = [max([len(c), len(str(s))] + [len(row[j]) for row in cells])
-                  for j, (c, s) in enumerate(zip(cols, self.class_sizes))]
-
-        def line(head: str, items: Sequence[str]) -> str:
-            return "  " + head.ljust(first) + "".join("  " + x.rjust(w) for x, w in zip(items, widths))
-
-        out = [f"{self.group.name} character table", line("class", cols),
-               line("size", [str(s) for s in self.class_sizes])]
-        out += [line(r, row) for r, row in zip(rows, cells)]
-        return "\n".join(out)
-
-
-def _numeric_table(G: FiniteGroup) -> NDArray:
-    """The table in floating point from the same closed forms (no sympy evaluation)."""
-    if isinstance(G, SymmetricGroup):
-        return symmetric_character_array(G.n)[0].astype(float)
-    if isinstance(G, CyclicGroup):
-        k = np.arange(G.n)
-        return np.exp(2j * np.pi * (np.outer(k, k) % G.n) / G.n)
-    if isinstance(G, DihedralGroup):
-        t = G.character_table()
-        out = np.zeros(t.values.shape)
-        for i, label in enumerate(t.irrep_labels):
-            for j, cls in enumerate(t.class_labels):
-                if label[0] == "E":
-                    out[i, j] = 2 * np.cos(2 * np.pi * ((int(label[1:]) * cls[1]) % G.n) / G.n) \
-                        if cls[0] == "r" else 0.0
-                else:
-                    out[i, j] = float(t.values[i, j])  # ±1
-        return out
-    if isinstance(G, DirectProduct):
-        out = np.ones((1, 1))
-        for F in G.factors:
-            out = np.kron(out, _numeric_table(F))
-        return out
-    arr = np.array(G.character_table().values.evalf(17).tolist(), dtype=complex)  # pragma: no cover
-    return arr.real.copy() if not np.any(arr.imag) else arr  # pragma: no cover
-
-
-def _jsonable(label: Any) -> Any:
-    if isinstance(label, tuple):
-        return [_jsonable(x) for x in label]
-    if isinstance(label, np.integer):
-        return int(label)
-    return label
-
-
-def _label_str(G: FiniteGroup, label: Any, *, kind: str) -> str:
-    if isinstance(G, DirectProduct):
-        sep = "⊗" if kind == "irrep" else "×"
-        return sep.join(_label_str(F, x, kind=kind) for F, x in zip(G.factors, label))
-    if isinstance(G, SymmetricGroup):
-        return "(" + ",".join(map(str, label)) + ")"
-    if isinstance(G, DihedralGroup) and kind == "class":
-        if label[0] == "r":
-            return "1" if label[1] == 0 else ("r" if label[1] == 1 else f"r^{label[1]}")
-        return "s" if len(label) == 1 or label[1] == 0 else "rs"
-    return str(label)
 
 
 # --------------------------------------------------------------------------- entry
@@ -220,64 +65,7 @@ def character_table(G: FiniteGroup) -> CharacterTable:
     """
     if not isinstance(G, FiniteGroup):
         raise ValueError(f"character_table: G must be a FiniteGroup such as SymmetricGroup(4); got {G!r}.")
-    return _character_table(G)
-
-
-@lru_cache(maxsize=64)
-def _character_table(G: FiniteGroup) -> CharacterTable:
-    classes = G.conjugacy_classes
-    class_labels = tuple(c.label for c in classes)
-    class_sizes = tuple(c.size for c in classes)
-    if isinstance(G, SymmetricGroup):
-        arr, labels = symmetric_character_array(G.n)
-        values = _integer_matrix(arr)
-    elif isinstance(G, CyclicGroup):
-        labels = tuple(range(G.n))
-        values = sp.ImmutableMatrix(G.n, G.n, lambda k, m: _root(G.n, k * m))
-    elif isinstance(G, DihedralGroup):
-        labels = tuple(r.label for r in G.irreps())
-        values = sp.ImmutableMatrix([[_dihedral_value(G.n, lab, c) for c in class_labels]
-                                     for lab in labels])
-    elif isinstance(G, DirectProduct):  # χ_(ρ_1,…,ρ_k)(C_1 × … × C_k) = Π χ_ρi(C_i)
-        tables = [character_table(F) for F in G.factors]
-        labels = tuple(product(*[t.irrep_labels for t in tables]))
-        rows = list(product(*[range(len(t.irrep_labels)) for t in tables]))
-        cols = list(product(*[range(len(t.class_labels)) for t in tables]))
-        values = sp.ImmutableMatrix(len(rows), len(cols), lambda i, j: sp.Mul(
-            *[t.values[r, c] for t, r, c in zip(tables, rows[i], cols[j])]))
-    else:
-        raise ValueError(f"character_table: no character table is implemented for {G!r}; "
-                         f"expected a CyclicGroup, DihedralGroup, SymmetricGroup or DirectProduct.")
-    return CharacterTable(G, tuple(labels), class_labels, class_sizes, values)
-
-
-# ------------------------------------------------------------------ Z_n and D_n
-def _root(n: int, m: int) -> sp.Expr:
-    """e^{2πi m/n} as sympy (the same form as the exact irreps use)."""
-    return sp.exp(2 * sp.pi * sp.I * sp.Rational(m % n, n))
-
-
-def _two_cos(n: int, m: int) -> sp.Expr:
-    """2 cos(2π m/n): a rational where it is one, else the unevaluated canonical form."""
-    m = m % n
-    m = min(m, n - m)
-    c = sp.cos(2 * sp.pi * sp.Rational(m, n))
-    if c.is_Rational:
-        return 2 * c
-    return 2 * sp.cos(2 * sp.pi * sp.Rational(m, n), evaluate=False)
-
-
-def _dihedral_value(n: int, label: str, cls: tuple) -> sp.Expr:
-    rotation = cls[0] == "r"
-    if label[0] == "E":
-        return _two_cos(n, int(label[1:]) * cls[1]) if rotation else sp.Integer(0)
-    # One-dimensional: A1 trivial, A2 s -> -1, B1 r -> -1, B2 r, s -> -1.
-    r_sign = -1 if label[0] == "B" else 1
-    s_sign = -1 if label[1] == "2" else 1
-    if rotation:
-        return sp.Integer(r_sign ** cls[1])
-    parity = cls[1] if len(cls) == 2 else 0  # class ("s", p) holds r^p s
-    return sp.Integer(r_sign ** parity * s_sign)
+    return G.character_table()
 
 
 # ----------------------------------------------------------------------------- S_n
@@ -304,45 +92,6 @@ def _clear_caches() -> None:
     """Forget every cached table (for cold-start benchmarks)."""
     clear_caches()
     _character_table.cache_clear()
-
-
-def _integer_matrix(arr: NDArray) -> sp.ImmutableMatrix:
-    """An ImmutableMatrix of integers, built without re-sympifying every entry.
-
-    sympy's constructor sympifies each entry one by one (about 0.2 s for S_16);
-    here the distinct values are converted once and the internal sparse integer
-    representation is built directly.  Falls back to the public constructor if
-    sympy's internals differ.  (Tested equal to the public constructor.)
-    """
-    rows, cols = arr.shape
-    try:
-        from sympy.polys.domains import ZZ
-        from sympy.polys.matrices import DomainMatrix
-        from sympy.polys.matrices.sdm import SDM
-
-        uniq, inverse = np.unique(arr, return_inverse=True)
-        ints = np.empty(len(uniq), dtype=object)
-        ints[:] = [sp.Integer(int(v)) for v in uniq]
-        flat = ints[inverse.ravel()].tolist()  # each distinct value sympified once
-        nz_r, nz_c = np.nonzero(arr)
-        zz = list(map(ZZ.dtype, arr[nz_r, nz_c].tolist()))
-        splits = np.searchsorted(nz_r, np.arange(1, rows))
-        sdm = {}
-        for i, (cs, vs) in enumerate(zip(np.split(nz_c, splits), _split_list(zz, splits))):
-            if len(cs):
-                sdm[i] = dict(zip(cs.tolist(), vs))
-        rep = DomainMatrix.from_rep(SDM(sdm, (rows, cols), ZZ))
-        obj = sp.Basic.__new__(sp.ImmutableDenseMatrix, sp.Integer(rows), sp.Integer(cols),
-                               sp.Tuple(*flat, sympify=False))
-        obj._rows, obj._cols, obj._rep = rows, cols, rep
-        return obj
-    except (ImportError, AttributeError, TypeError):  # pragma: no cover - other sympy versions
-        return sp.ImmutableMatrix(arr.tolist())
-
-
-def _split_list(values: list, splits: NDArray) -> list[list]:
-    bounds = [0] + splits.tolist() + [len(values)]
-    return [values[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
 # ---------------------------------------------------------------- class functions
@@ -380,37 +129,6 @@ def class_function(G: FiniteGroup, values: Any, *, who: str = "class_function") 
     return arr
 
 
-def _is_real(v: sp.Expr) -> bool:
-    return v.is_extended_real is True
-
-
-def _conj(v: sp.Expr) -> sp.Expr:
-    return v if _is_real(v) else sp.conjugate(v)
-
-
-def _cyclotomic_simplify(expr: sp.Expr) -> sp.Expr:
-    r"""Simplify sums of roots of unity exactly, in the canonical form of :mod:`.fourier`.
-
-    The order N of the roots of unity present (``exp(I*pi*q)`` with rational q,
-    and ``cos``/``sin`` of rational multiples of π) is read off the expression;
-    the reduction modulo the cyclotomic polynomial is ``fourier._canonical``, the
-    one implementation shared by the exact transforms and the character code.
-    Other factors (symbols, radicals) are kept as coefficients.
-    """
-    from .fourier import _canonical
-
-    expr = sp.sympify(expr)
-    if expr.is_Rational or not expr.has(sp.exp, sp.cos, sp.sin, sp.I):
-        return sp.expand(expr)
-    rewritten = expr.rewrite(sp.exp) if expr.has(sp.cos, sp.sin) else expr
-    denominators = [1]
-    for atom in rewritten.atoms(sp.exp):
-        q = atom.args[0] / (sp.I * sp.pi)  # exp(I*pi*q) = e^(2 pi i q/2)
-        if q.is_Rational:
-            denominators.append(int((q / 2).q))
-    return _canonical(rewritten, math.lcm(*denominators))
-
-
 def inner_product(G: FiniteGroup, chi: Any, psi: Any) -> Any:
     r"""The inner product of two class functions on ``G``.
 
@@ -443,8 +161,8 @@ def inner_product(G: FiniteGroup, chi: Any, psi: Any) -> Any:
         if all(isinstance(v, sp.Integer) for v in (*a, *b)):  # e.g. S_n: plain integers
             total = sum(s * int(x) * int(y) for s, x, y in zip(sizes, a, b))
             return sp.Rational(total, G.order)
-        total = sum((s * x * _conj(y) for s, x, y in zip(sizes, a, b)), sp.Integer(0))
-        return _cyclotomic_simplify(total / G.order)
+        total = sum((s * x * conj(y) for s, x, y in zip(sizes, a, b)), sp.Integer(0))
+        return cyclotomic_simplify(total / G.order)
     a, b = _numeric(a), _numeric(b)
     out = np.sum(np.asarray(sizes, float) * a * np.conj(b)) / G.order
     return float(out.real) if np.isrealobj(a) and np.isrealobj(b) else complex(out)
@@ -513,20 +231,7 @@ def permutation_character(G: FiniteGroup) -> tuple:
     >>> permutation_character(DihedralGroup(4))      # 1, r, r^2, s, rs
     (4, 0, 0, 2, 0)
     """
-    reps = [c.representative for c in G.conjugacy_classes]
-    if isinstance(G, SymmetricGroup):
-        counts = [sum(1 for i, p in enumerate(g) if i == p) for g in reps]
-    elif isinstance(G, DihedralGroup):
-        n = G.n
-        counts = [sum(1 for v in range(n) if ((k - v) % n if e else (k + v) % n) == v) for k, e in reps]
-    elif isinstance(G, CyclicGroup):
-        counts = [G.n if g == 0 else 0 for g in reps]
-    elif isinstance(G, DirectProduct):  # on the product of the factors' sets
-        chars = [permutation_character(F) for F in G.factors]
-        counts = [math.prod(int(chi[p]) for chi, p in zip(chars, parts))
-                  for parts in product(*[range(len(chi)) for chi in chars])]
-    else:
-        raise ValueError(f"permutation_character: no natural action is defined for {G!r}.")
+    counts = G._permutation_character()
     return tuple(sp.Integer(c) for c in counts)
 
 

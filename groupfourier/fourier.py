@@ -60,15 +60,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from math import lcm
 from typing import Any, Hashable, Iterable, Iterator, Literal
 
 import numpy as np
 import sympy as sp
 from numpy.typing import ArrayLike, NDArray
 
+from .cyclotomic import canonical as _canonical
+from .cyclotomic import canonical_array as _canonical_array
 from .groups import CyclicGroup, DihedralGroup, FiniteGroup, SymmetricGroup
-from .irreps import FORMS, Irrep
+from .irreps import Irrep
 
 __all__ = ["FourierCoefficients", "fourier_transform", "inverse_fourier_transform", "convolve",
            "plancherel", "bandlimited_labels", "METHODS"]
@@ -206,9 +207,7 @@ def _select_irreps(G: FiniteGroup, irreps: Iterable[Any] | None, who: str) -> tu
     """The requested irreps (labels or Irrep objects) in ``G.irreps()`` order."""
     if irreps is None:
         return G.irreps()
-    single_partition = (isinstance(G, SymmetricGroup) and isinstance(irreps, tuple) and irreps
-                        and all(isinstance(p, (int, np.integer)) for p in irreps))
-    if single_partition or isinstance(irreps, (str, Irrep)) or not isinstance(irreps, Iterable):
+    if G._is_single_irrep_label(irreps) or isinstance(irreps, (str, Irrep)) or not isinstance(irreps, Iterable):
         irreps = [irreps]  # one label, e.g. irreps=(3, 1) on S_4
     chosen = []
     for item in irreps:
@@ -228,8 +227,7 @@ def _select_irreps(G: FiniteGroup, irreps: Iterable[Any] | None, who: str) -> tu
 
 
 def _fast_applies(G: FiniteGroup, irreps: tuple[Irrep, ...]) -> bool:
-    return (isinstance(G, (CyclicGroup, DihedralGroup, SymmetricGroup))
-            and irreps[0].form == FORMS[type(G)][0])
+    return G.FFT_FORM is not None and irreps[0].form == G.FFT_FORM
 
 
 def _resolve_method(G: FiniteGroup, method: str, kind: str, irreps: tuple[Irrep, ...],
@@ -241,11 +239,11 @@ def _resolve_method(G: FiniteGroup, method: str, kind: str, irreps: tuple[Irrep,
                              f"method='dense' or 'auto'.")
         return "dense"
     if method == "fft" and not _fast_applies(G, irreps):
-        if not isinstance(G, (CyclicGroup, DihedralGroup, SymmetricGroup)):
-            raise ValueError(f"{who}: method='fft' is implemented for Z_n, D_n and S_n; got "
+        if G.FFT_FORM is None:
+            raise ValueError(f"{who}: method='fft' is implemented for Z_n, D_n and S_n (A_n through S_n); got "
                              f"{G!r}. Use method='dense' or 'auto'.")
         raise ValueError(f"{who}: method='fft' needs the default irrep form "
-                         f"{FORMS[type(G)][0]!r} of {G.name}; got form {irreps[0].form!r}. "
+                         f"{G.FFT_FORM!r} of {G.name}; got form {irreps[0].form!r}. "
                          f"Use method='dense'.")
     if method == "auto":
         return "fft" if _fast_applies(G, irreps) else "dense"
@@ -253,73 +251,9 @@ def _resolve_method(G: FiniteGroup, method: str, kind: str, irreps: tuple[Irrep,
 
 
 # ------------------------------------------------------------------ exact arithmetic
-_Z = sp.Dummy("z")
-
-
-@lru_cache(maxsize=None)
-def _cyclotomic_coeffs(N: int) -> tuple[sp.Integer, ...]:
-    """Coefficients c_0..c_{φ-1} of Φ_N(z) = z^φ + Σ c_k z^k."""
-    coeffs = sp.Poly(sp.cyclotomic_poly(N, _Z), _Z).all_coeffs()[::-1]
-    return tuple(coeffs[:-1])
-
-
 def _root_order(G: FiniteGroup) -> int | None:
-    """N such that the roots of unity in G's exact irreps are N-th roots (None: there are none).
-
-    Z_n and D_n: N = n.  S_n: none (Young's orthogonal form has square roots only).
-    Any other group (e.g. a direct product): N = |G|, which every element order divides.
-    """
-    if isinstance(G, (CyclicGroup, DihedralGroup)):
-        return G.n
-    return None if isinstance(G, SymmetricGroup) else G.order
-
-
-def _canonical(expr: Any, N: int | None) -> sp.Expr:
-    r"""A canonical form of ``expr``: expanded, roots of unity reduced in Q(ζ_N).
-
-    Every ``exp(q π i)`` with q N/2 an integer and every ``I`` becomes a power of
-    ζ = e^{2πi/M} (M = N, or lcm(N, 4) when I appears and 4 ∤ N); the polynomial
-    in ζ is reduced modulo the cyclotomic polynomial Φ_M, each coefficient is
-    expanded, and ζ^k is written back as ``exp(2*pi*I*k/M)``.
-    """
-    expr = sp.sympify(expr)
-    if N is None or not (expr.has(sp.exp) or expr.has(sp.I) or expr.has(sp.cos) or expr.has(sp.sin)):
-        return sp.expand(expr)
-    expr = expr.rewrite(sp.exp) if (expr.has(sp.cos) or expr.has(sp.sin)) else expr
-    M = N if (N % 4 == 0 or not expr.has(sp.I)) else lcm(N, 4)
-    reps = {}
-    for atom in expr.atoms(sp.exp):
-        q = atom.args[0] / (sp.pi * sp.I) if atom.args[0].has(sp.pi) else None
-        if q is not None and q.is_Rational and (q * M / 2).is_integer:
-            reps[atom] = _Z ** int((q * M / 2) % M)
-    expr = sp.expand(expr.xreplace(reps))
-    if M % 4 == 0:
-        expr = sp.expand(expr.xreplace({sp.I: _Z ** (M // 4)}))
-    coeffs: list[Any] = [sp.Integer(0)] * M
-    for term in sp.Add.make_args(expr):
-        c, e = term.as_coeff_exponent(_Z)
-        if c.has(_Z) or not e.is_Integer:  # pragma: no cover - defensive
-            return sp.expand(expr.subs(_Z, sp.exp(2 * sp.pi * sp.I / M)))
-        coeffs[int(e) % M] += c
-    cyc = _cyclotomic_coeffs(M)
-    phi = len(cyc)
-    for k in range(M - 1, phi - 1, -1):  # z^k = -z^(k-φ) Σ c_i z^i
-        c = coeffs[k]
-        if c != 0:
-            coeffs[k] = sp.Integer(0)
-            for i, ci in enumerate(cyc):
-                if ci != 0:
-                    coeffs[k - phi + i] -= c * ci
-    return sp.Add(*[sp.expand(c) * sp.exp(2 * sp.pi * sp.I * sp.Rational(k, M))
-                    for k, c in enumerate(coeffs[:phi])])
-
-
-def _canonical_array(arr: NDArray, N: int | None) -> NDArray:
-    out = np.empty(arr.shape, dtype=object)
-    flat = out.reshape(-1)
-    for i, v in enumerate(arr.reshape(-1)):
-        flat[i] = _canonical(v, N)
-    return out
+    """N such that the roots of unity in G's exact irreps are N-th roots (None: none occur)."""
+    return G.exact_root_order
 
 
 @lru_cache(maxsize=256)
@@ -418,22 +352,11 @@ def _dense_inverse(G: FiniteGroup, kind: str, F: dict, irreps: tuple[Irrep, ...]
 
 # ------------------------------------------------------------------ fast kernels
 def _fast_forward(G: FiniteGroup, f: Any, irreps: tuple[Irrep, ...]) -> dict:
-    from . import _fft_abelian, _fft_sn
-    labels = [r.label for r in irreps]
-    if isinstance(G, SymmetricGroup):
-        return _fft_sn.forward(G.n, f, labels)
-    if isinstance(G, CyclicGroup):
-        return _fft_abelian.cyclic_forward(G.n, f, labels)
-    return _fft_abelian.dihedral_forward(G.n, f, labels)
+    return G._fft_forward(f, [r.label for r in irreps])
 
 
 def _fast_inverse(G: FiniteGroup, F: dict, irreps: tuple[Irrep, ...]) -> Any:
-    from . import _fft_abelian, _fft_sn
-    if isinstance(G, SymmetricGroup):
-        return _fft_sn.inverse(G.n, F)
-    if isinstance(G, CyclicGroup):
-        return _fft_abelian.cyclic_inverse(G.n, F)
-    return _fft_abelian.dihedral_inverse(G.n, F)
+    return G._fft_inverse(F, [r.label for r in irreps])
 
 
 def _is_real(kind: str, f: Any) -> bool:
@@ -648,9 +571,9 @@ def convolve(G: FiniteGroup, f: ArrayLike, h: ArrayLike, *, method: Method = "au
     who = "convolve"
     kind, fa, ha, batch, method = _two_functions(G, f, h, method, who)
     real = _is_real(kind, fa) and _is_real(kind, ha)
-    if method == "fft" and isinstance(G, (CyclicGroup, DihedralGroup)):
-        from . import _fft_abelian
-        return _realify(kind, _fft_abelian.convolve(G.n, fa, ha, isinstance(G, DihedralGroup)), real)
+    direct = G._fft_convolve(fa, ha) if method == "fft" else None
+    if direct is not None:
+        return _realify(kind, direct, real)
     Ff, Fh = (fourier_transform(G, x, method=method) for x in (fa, ha))
     prod = {}
     for rho in Ff.irreps:
@@ -693,9 +616,8 @@ def plancherel(G: FiniteGroup, f: ArrayLike, h: ArrayLike, *, inner: bool = Fals
         raise ValueError(f"{who}: inner must be True or False; got inner={inner!r}.")
     kind, fa, ha, batch, method = _two_functions(G, f, h, method, who)
     real = _is_real(kind, fa) and _is_real(kind, ha)
-    if method == "fft" and isinstance(G, (CyclicGroup, DihedralGroup)):
-        from . import _fft_abelian
-        out = _fft_abelian.plancherel(G.n, fa, ha, isinstance(G, DihedralGroup), inner)
+    out = G._fft_plancherel(fa, ha, inner) if method == "fft" else None
+    if out is not None:
         return _realify(kind, out if kind == "torch" else np.asarray(out), real)
     Ff, Fh = (fourier_transform(G, x, method=method) for x in (fa, ha))
     total = 0

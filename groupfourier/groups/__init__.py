@@ -11,9 +11,16 @@ from .product import DirectProduct
 from .symmetric import SymmetricGroup
 
 __all__ = ["FiniteGroup", "ConjugacyClass", "CyclicGroup", "DihedralGroup", "SymmetricGroup",
-           "DirectProduct", "group_from_name"]
+           "DirectProduct", "group_from_name", "families"]
 
-_FAMILIES = {"Z": CyclicGroup, "C": CyclicGroup, "D": DihedralGroup, "S": SymmetricGroup}
+#: Family letter -> class, for ``group_from_name``: the registry a new family joins.
+_FAMILIES: dict[str, type[FiniteGroup]] = {"Z": CyclicGroup, "C": CyclicGroup, "D": DihedralGroup,
+                                           "S": SymmetricGroup}
+
+
+def families() -> dict[str, type[FiniteGroup]]:
+    """The registered families by name letter (a copy), e.g. ``families()["S"] is SymmetricGroup``."""
+    return dict(_FAMILIES)
 
 
 def group_from_name(name: str) -> FiniteGroup:
@@ -29,7 +36,7 @@ def group_from_name(name: str) -> FiniteGroup:
     """
     if isinstance(name, str) and "x" in name:
         return DirectProduct(*[group_from_name(part) for part in name.split("x")])
-    m = re.fullmatch(r"\s*([ZCDS])_?(\d+)\s*", name) if isinstance(name, str) else None
+    m = re.fullmatch(r"\s*([" + "".join(_FAMILIES) + r"])_?(\d+)\s*", name) if isinstance(name, str) else None
     if m is None:
         raise ValueError(f"group_from_name: expected 'Z<n>', 'D<n>' (n vertices, order 2n) or "
                          f"'S<n>', e.g. 'Z96', 'D6', 'S5', or a product such as 'Z2xS3'; got {name!r}.")

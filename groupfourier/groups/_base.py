@@ -16,17 +16,16 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, Hashable
+from functools import cached_property, lru_cache
+from typing import Any, ClassVar, Hashable
 
 import numpy as np
+import sympy as sp
 from numpy.typing import ArrayLike, NDArray
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..characters import CharacterTable
-    from ..irreps import Irrep
+from .._table import CharacterTable
 
-__all__ = ["FiniteGroup", "ConjugacyClass", "check_int"]
+__all__ = ["FiniteGroup", "ConjugacyClass", "Irrep", "check_int", "clear_representation_caches"]
 
 #: Groups above this order refuse to build a full Cayley table (it is |G|^2).
 CAYLEY_TABLE_MAX_ORDER = 5040
@@ -173,6 +172,25 @@ class FiniteGroup(ABC):
         ``conjugacy_classes``, shape (|G|,)."""
 
     # ------------------------------------------------------- representation theory
+    #: The irrep forms the family offers; the first is the default.  A family sets it.
+    IRREP_FORMS: ClassVar[tuple[str, ...]] = ()
+    #: The form the family's fast transform works in (``None``: no fast transform).
+    FFT_FORM: ClassVar[str | None] = None
+
+    @property
+    def irrep_forms(self) -> tuple[str, ...]:
+        """The forms :meth:`irreps` accepts; the first is the default."""
+        return type(self).IRREP_FORMS
+
+    def check_form(self, form: str | None) -> str:
+        """``form``, or the default form for ``None``; ``ValueError`` naming the valid ones."""
+        forms = self.irrep_forms
+        if form is None:
+            return forms[0]
+        if form not in forms:
+            raise ValueError(f"irreps of {self!r}: form must be one of {forms}; got form={form!r}.")
+        return form
+
     def irreps(self, form: str | None = None) -> tuple["Irrep", ...]:
         """Every irreducible representation, the trivial one first (cached per group).
 
@@ -181,15 +199,181 @@ class FiniteGroup(ABC):
         ``"orthogonal"`` form for S_n, ``"product"`` (tensor products of the
         factors' default irreps) for a :class:`DirectProduct`.
         """
-        from ..irreps import irreps_of
-        return irreps_of(self, form)
+        return _irreps(self, self.check_form(form))
 
     def irrep(self, label: Hashable, form: str | None = None) -> "Irrep":
         """The irrep with this label; ``ValueError`` listing valid labels otherwise."""
-        from ..irreps import irrep_of
-        return irrep_of(self, label, form)
+        form = self.check_form(form)
+        key = self._irrep_key(label)
+        for rho in _irreps(self, form):
+            if rho.label == key:
+                return rho
+        valid = [r.label for r in _irreps(self, form)]
+        shown = valid if len(valid) <= 12 else valid[:6] + ["…"] + valid[-3:]
+        raise ValueError(f"{self!r}.irrep: no irrep labelled {label!r} in form {form!r}; "
+                         f"valid labels: {', '.join(map(repr, shown))}.")
 
-    def character_table(self) -> "CharacterTable":
+    def character_table(self) -> CharacterTable:
         """The exact character table (cached per group)."""
-        from ..characters import character_table
-        return character_table(self)
+        return _character_table(self)
+
+    # Hooks a family implements --------------------------------------------
+    def _irrep_specs(self, form: str) -> tuple[tuple[Hashable, int], ...]:
+        """(label, dimension) of every irrep in ``form``, trivial first."""
+        raise ValueError(f"irreps: no irreps are implemented for {self!r}.")
+
+    def _irrep_key(self, label: Any) -> Any:
+        """``label`` normalised to the stored form (e.g. a list to a tuple); no checks needed."""
+        return tuple(label) if isinstance(label, list) else label
+
+    def _is_single_irrep_label(self, x: Any) -> bool:
+        """Whether ``x`` (passed as ``irreps=``) is one label rather than a list of labels."""
+        return False
+
+    def _irrep_matrices(self, rho: "Irrep") -> NDArray:
+        """ρ(g) for every g in element order, numeric, shape (|G|, d, d)."""
+        raise ValueError(f"irreps: no irrep matrices are implemented for {self!r}.")
+
+    def _irrep_matrix(self, rho: "Irrep", i: int) -> NDArray:
+        """ρ(elements[i]) numeric (d, d); default: read off :meth:`_irrep_matrices`."""
+        return _all_matrices(rho)[i].copy()
+
+    def _exact_irrep_matrix(self, rho: "Irrep", i: int) -> sp.Matrix:
+        """ρ(elements[i]) as an exact sympy matrix."""
+        raise ValueError(f"irreps: no exact irrep matrices are implemented for {self!r}.")
+
+    def _character_values(self) -> tuple[tuple, sp.ImmutableMatrix]:
+        """(irrep labels, exact values) of the character table, rows in ``irreps()`` order."""
+        raise ValueError(f"character_table: no character table is implemented for {self!r}.")
+
+    def _numeric_character_values(self) -> NDArray:
+        """The table in floating point (real where every value is real)."""
+        arr = np.array(self.character_table().values.evalf(17).tolist(), dtype=complex)
+        return arr.real.copy() if not np.any(arr.imag) else arr
+
+    def class_label_str(self, label: Hashable) -> str:
+        """A short printable name of a conjugacy class label (table columns)."""
+        return str(label)
+
+    def irrep_label_str(self, label: Hashable) -> str:
+        """A short printable name of an irrep label (table rows)."""
+        return str(label)
+
+    def _permutation_character(self) -> tuple[int, ...]:
+        """Fixed points of the natural action on each class representative."""
+        raise ValueError(f"permutation_character: no natural action is defined for {self!r}.")
+
+    @property
+    def exact_root_order(self) -> int | None:
+        """N such that the roots of unity in the exact irreps are N-th roots (None: none occur).
+
+        The default |G| is always valid (every element order divides it).
+        """
+        return self.order
+
+    def _fft_forward(self, f: Any, labels: list) -> dict:
+        """Fast transform at ``labels`` in form ``FFT_FORM`` (numeric numpy or torch input)."""
+        raise NotImplementedError  # pragma: no cover - only called when FFT_FORM is set
+
+    def _fft_inverse(self, F: dict, labels: list) -> Any:
+        """Fast inverse from the coefficients ``F`` (missing irreps count as zero)."""
+        raise NotImplementedError  # pragma: no cover
+
+    def _fft_convolve(self, f: Any, h: Any) -> Any:
+        """A direct fast convolution, or ``None`` to go through the transforms."""
+        return None
+
+    def _fft_plancherel(self, f: Any, h: Any, inner: bool) -> Any:
+        """A direct fast Plancherel pairing, or ``None`` to go through the transforms."""
+        return None
+
+
+@dataclass(frozen=True)
+class Irrep:
+    """An irreducible representation ρ of a finite group.
+
+    Attributes
+    ----------
+    group : FiniteGroup
+    label : hashable
+        ``k`` for Z_n, ``"A1"``/``"E2"``… for D_n, a partition for S_n.
+    dim : int
+        d_ρ.
+    form : str
+        Which matrix realisation (see :mod:`groupfourier.irreps`).
+
+    Examples
+    --------
+    >>> from groupfourier import SymmetricGroup
+    >>> rho = SymmetricGroup(3).irrep((2, 1))
+    >>> rho.dim, rho.matrix((1, 0, 2), exact=True)      # s_0: 0 and 1 share a column of T_0
+    (2, Matrix([
+    [-1, 0],
+    [ 0, 1]]))
+    >>> rho.matrix((0, 2, 1), exact=True)               # s_1
+    Matrix([
+    [      1/2, sqrt(3)/2],
+    [sqrt(3)/2,      -1/2]])
+    """
+
+    group: FiniteGroup
+    label: Hashable
+    dim: int
+    form: str
+
+    def __repr__(self) -> str:
+        return f"Irrep({self.group!r}, {self.label!r}, dim={self.dim}, form={self.form!r})"
+
+    @property
+    def is_trivial(self) -> bool:
+        """Whether this is the trivial representation g ↦ 1."""
+        return self == self.group.irreps(form=self.form)[0]
+
+    def matrix(self, g: Any, *, exact: bool = False) -> "sp.Matrix | NDArray":
+        """ρ(g): a sympy ``Matrix`` if ``exact``, else a (d, d) numpy array."""
+        i = self.group.index(g)
+        if exact:
+            return _exact_matrix(self, i)
+        return self.group._irrep_matrix(self, i)
+
+    def matrices(self, *, exact: bool = False) -> "NDArray | tuple[sp.Matrix, ...]":
+        """ρ at every element, in ``G.elements`` order.
+
+        Numeric: a read-only array of shape (|G|, d, d), complex for
+        ``form="complex"`` and real otherwise.  Exact: a tuple of sympy matrices.
+        """
+        if exact:
+            return tuple(_exact_matrix(self, i) for i in range(self.group.order))
+        return _all_matrices(self)
+
+
+# ------------------------------------------------------------------ caches
+@lru_cache(maxsize=None)
+def _irreps(G: FiniteGroup, form: str) -> tuple[Irrep, ...]:
+    return tuple(Irrep(G, label, dim, form) for label, dim in G._irrep_specs(form))
+
+
+@lru_cache(maxsize=256)
+def _all_matrices(rho: Irrep) -> NDArray:
+    mats = np.ascontiguousarray(rho.group._irrep_matrices(rho))
+    mats.setflags(write=False)
+    return mats
+
+
+@lru_cache(maxsize=4096)
+def _exact_matrix(rho: Irrep, i: int) -> sp.ImmutableMatrix:
+    return sp.ImmutableMatrix(rho.group._exact_irrep_matrix(rho, i))
+
+
+@lru_cache(maxsize=64)
+def _character_table(G: FiniteGroup) -> CharacterTable:
+    classes = G.conjugacy_classes
+    labels, values = G._character_values()
+    return CharacterTable(G, tuple(labels), tuple(c.label for c in classes),
+                          tuple(c.size for c in classes), values)
+
+
+def clear_representation_caches() -> None:
+    """Forget the cached irreps, irrep matrices and character tables of every group."""
+    for cache in (_irreps, _all_matrices, _exact_matrix, _character_table):
+        cache.cache_clear()

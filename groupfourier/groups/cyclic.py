@@ -7,9 +7,12 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
+import sympy as sp
 from numpy.typing import ArrayLike, NDArray
 
-from ._base import ConjugacyClass, FiniteGroup, check_int
+from .. import _fft_abelian
+from ..cyclotomic import exact_rotation, numeric_roots, root_of_unity, rotation_matrices
+from ._base import ConjugacyClass, FiniteGroup, Irrep, check_int
 
 __all__ = ["CyclicGroup"]
 
@@ -30,6 +33,9 @@ class CyclicGroup(FiniteGroup):
     """
 
     n: int
+
+    IRREP_FORMS = ("complex", "real")
+    FFT_FORM = "complex"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "n", check_int("CyclicGroup(n)", "n", self.n, minimum=1,
@@ -76,3 +82,55 @@ class CyclicGroup(FiniteGroup):
         c = np.arange(self.n, dtype=np.intp)
         c.setflags(write=False)
         return c
+
+    # ------------------------------------------------------ representations
+    # complex: ρ_k(g) = e^{2πi k g/n}, k in 0..n−1; real: k in 0..⌊n/2⌋, the rotation
+    # R(2π k g/n) (2×2) unless 2k ≡ 0 mod n (then 1×1, cos π g).
+    def _irrep_specs(self, form: str) -> tuple[tuple[int, int], ...]:
+        n = self.n
+        if form == "complex":
+            return tuple((k, 1) for k in range(n))
+        return tuple((k, 1 if 2 * k % n == 0 else 2) for k in range(n // 2 + 1))
+
+    def _irrep_matrices(self, rho: Irrep) -> NDArray:
+        g = np.arange(self.n)
+        if rho.dim == 1:
+            vals = numeric_roots(self.n, rho.label, g)
+            return (vals if rho.form == "complex" else vals.real)[:, None, None]
+        return rotation_matrices(2 * np.pi * ((rho.label * g) % self.n) / self.n)
+
+    def _exact_irrep_matrix(self, rho: Irrep, i: int) -> sp.Matrix:
+        if rho.dim == 2:
+            return exact_rotation(self.n, rho.label * i)
+        if rho.form == "complex":
+            return sp.Matrix([[root_of_unity(self.n, rho.label * i)]])
+        return sp.Matrix([[(-1) ** ((2 * rho.label * i) // self.n)]])  # k = 0 or n/2
+
+    def _character_values(self) -> tuple[tuple, sp.ImmutableMatrix]:
+        n = self.n
+        return tuple(range(n)), sp.ImmutableMatrix(n, n, lambda k, m: root_of_unity(n, k * m))
+
+    def _numeric_character_values(self) -> NDArray:
+        k = np.arange(self.n)
+        return np.exp(2j * np.pi * (np.outer(k, k) % self.n) / self.n)
+
+    def _permutation_character(self) -> tuple[int, ...]:
+        # Z_n acts on itself by translation: the regular character.
+        return tuple(self.n if c.representative == 0 else 0 for c in self.conjugacy_classes)
+
+    @property
+    def exact_root_order(self) -> int:
+        return self.n
+
+    # ------------------------------------------------------ fast transforms
+    def _fft_forward(self, f: Any, labels: list) -> dict:
+        return _fft_abelian.cyclic_forward(self.n, f, labels)
+
+    def _fft_inverse(self, F: dict, labels: list) -> Any:
+        return _fft_abelian.cyclic_inverse(self.n, F)
+
+    def _fft_convolve(self, f: Any, h: Any) -> Any:
+        return _fft_abelian.convolve(self.n, f, h, False)
+
+    def _fft_plancherel(self, f: Any, h: Any, inner: bool) -> Any:
+        return _fft_abelian.plancherel(self.n, f, h, False, inner)

@@ -18,9 +18,12 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
+import sympy as sp
 from numpy.typing import ArrayLike, NDArray
 
-from ._base import ConjugacyClass, FiniteGroup, check_int
+from .. import _fft_abelian
+from ..cyclotomic import exact_rotation, numeric_roots, root_of_unity, rotation_matrices, two_cos
+from ._base import ConjugacyClass, FiniteGroup, Irrep, check_int
 
 __all__ = ["DihedralGroup"]
 
@@ -41,6 +44,9 @@ class DihedralGroup(FiniteGroup):
     """
 
     n: int
+
+    IRREP_FORMS = ("complex", "real")
+    FFT_FORM = "complex"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "n", check_int("DihedralGroup(n)", "n", self.n, minimum=1,
@@ -117,3 +123,105 @@ class DihedralGroup(FiniteGroup):
     @property
     def class_of(self) -> NDArray[np.intp]:
         return self._classes[1]
+
+    # ------------------------------------------------------ representations
+    # Mulliken labels: A1 trivial, A2 (s ↦ −1), for even n B1 (r ↦ −1), B2 (r, s ↦ −1);
+    # E<j>, 1 <= j <= ⌊(n−1)/2⌋: complex r ↦ diag(ω^j, ω^−j), s ↦ swap; real r ↦ R(2πj/n),
+    # s ↦ diag(1, −1).
+    def _irrep_specs(self, form: str) -> tuple[tuple[str, int], ...]:
+        labels = ["A1", "A2"] + (["B1", "B2"] if self.n % 2 == 0 else [])
+        return tuple((lab, 1) for lab in labels) + tuple(
+            (f"E{j}", 2) for j in range(1, (self.n - 1) // 2 + 1))
+
+    @staticmethod
+    def _signs(label: str) -> tuple[int, int]:
+        """(value at r, value at s) of a one-dimensional irrep."""
+        return (-1 if label[0] == "B" else 1), (-1 if label[1] == "2" else 1)
+
+    def _irrep_matrices(self, rho: Irrep) -> NDArray:
+        n = self.n
+        e, k = np.divmod(np.arange(2 * n), n)
+        if rho.dim == 1:
+            r_sign, s_sign = self._signs(rho.label)
+            vals = (float(r_sign) ** k * float(s_sign) ** e)
+            return (vals.astype(complex) if rho.form == "complex" else vals)[:, None, None]
+        j = int(rho.label[1:])
+        if rho.form == "complex":
+            rot = np.zeros((n, 2, 2), complex)
+            rot[:, 0, 0] = numeric_roots(n, j, k[:n])
+            rot[:, 1, 1] = numeric_roots(n, -j, k[:n])
+            s = np.array([[0, 1], [1, 0]], complex)
+        else:
+            rot = rotation_matrices(2 * np.pi * ((j * k[:n]) % n) / n)
+            s = np.diag([1.0, -1.0])
+        return np.concatenate([rot, rot @ s], axis=0)  # r^k, then r^k s
+
+    def _exact_irrep_matrix(self, rho: Irrep, i: int) -> sp.Matrix:
+        e, k = divmod(i, self.n)
+        if rho.dim == 1:
+            r_sign, s_sign = self._signs(rho.label)
+            return sp.Matrix([[sp.Integer(r_sign) ** k * sp.Integer(s_sign) ** e]])
+        j = int(rho.label[1:])
+        if rho.form == "complex":
+            rot = sp.diag(root_of_unity(self.n, j * k), root_of_unity(self.n, -j * k))
+            s = sp.Matrix([[0, 1], [1, 0]])
+        else:
+            rot, s = exact_rotation(self.n, j * k), sp.diag(1, -1)
+        return rot * s if e else rot
+
+    def _character_value(self, label: str, cls: tuple) -> sp.Expr:
+        rotation = cls[0] == "r"
+        if label[0] == "E":
+            return two_cos(self.n, int(label[1:]) * cls[1]) if rotation else sp.Integer(0)
+        r_sign, s_sign = self._signs(label)
+        if rotation:
+            return sp.Integer(r_sign ** cls[1])
+        parity = cls[1] if len(cls) == 2 else 0  # class ("s", p) holds r^p s
+        return sp.Integer(r_sign ** parity * s_sign)
+
+    def _character_values(self) -> tuple[tuple, sp.ImmutableMatrix]:
+        labels = tuple(label for label, _ in self._irrep_specs("complex"))
+        classes = [c.label for c in self.conjugacy_classes]
+        return labels, sp.ImmutableMatrix([[self._character_value(lab, c) for c in classes]
+                                           for lab in labels])
+
+    def _numeric_character_values(self) -> NDArray:
+        labels = [label for label, _ in self._irrep_specs("complex")]
+        classes = [c.label for c in self.conjugacy_classes]
+        out = np.zeros((len(labels), len(classes)))
+        for i, label in enumerate(labels):
+            for j, cls in enumerate(classes):
+                if label[0] == "E":
+                    out[i, j] = 2 * np.cos(2 * np.pi * ((int(label[1:]) * cls[1]) % self.n) / self.n) \
+                        if cls[0] == "r" else 0.0
+                else:
+                    out[i, j] = float(self._character_value(label, cls))  # ±1
+        return out
+
+    def class_label_str(self, label: tuple) -> str:
+        if label[0] == "r":
+            return "1" if label[1] == 0 else ("r" if label[1] == 1 else f"r^{label[1]}")
+        return "s" if len(label) == 1 or label[1] == 0 else "rs"
+
+    def _permutation_character(self) -> tuple[int, ...]:
+        # r^k s sends vertex v to k − v mod n; r^k sends v to v + k.
+        n = self.n
+        return tuple(sum(1 for v in range(n) if ((k - v) % n if e else (k + v) % n) == v)
+                     for k, e in (c.representative for c in self.conjugacy_classes))
+
+    @property
+    def exact_root_order(self) -> int:
+        return self.n
+
+    # ------------------------------------------------------ fast transforms
+    def _fft_forward(self, f: Any, labels: list) -> dict:
+        return _fft_abelian.dihedral_forward(self.n, f, labels)
+
+    def _fft_inverse(self, F: dict, labels: list) -> Any:
+        return _fft_abelian.dihedral_inverse(self.n, F)
+
+    def _fft_convolve(self, f: Any, h: Any) -> Any:
+        return _fft_abelian.convolve(self.n, f, h, True)
+
+    def _fft_plancherel(self, f: Any, h: Any, inner: bool) -> Any:
+        return _fft_abelian.plancherel(self.n, f, h, True, inner)

@@ -14,10 +14,13 @@ from functools import cached_property
 from math import prod
 from typing import Any
 
+from itertools import product
+
 import numpy as np
+import sympy as sp
 from numpy.typing import ArrayLike, NDArray
 
-from ._base import ConjugacyClass, FiniteGroup
+from ._base import ConjugacyClass, FiniteGroup, Irrep
 
 __all__ = ["DirectProduct"]
 
@@ -42,6 +45,8 @@ class DirectProduct(FiniteGroup):
     """
 
     factors: tuple[FiniteGroup, ...]
+
+    IRREP_FORMS = ("product",)
 
     def __init__(self, *factors: FiniteGroup) -> None:
         if len(factors) == 1 and isinstance(factors[0], (tuple, list)):
@@ -123,3 +128,63 @@ class DirectProduct(FiniteGroup):
                                    self._class_shape).astype(np.intp)
         out.setflags(write=False)
         return out
+
+    # ------------------------------------------------------ representations
+    # ρ_1 ⊗ … ⊗ ρ_k of the factors' default irreps, labelled by the tuple of labels,
+    # lexicographic in the factors' irrep lists; characters are Kronecker products.
+    def _irrep_specs(self, form: str) -> tuple[tuple[tuple, int], ...]:
+        return tuple((tuple(r.label for r in parts), prod(r.dim for r in parts))
+                     for parts in product(*[F.irreps() for F in self.factors]))
+
+    def _irrep_key(self, label: Any) -> Any:
+        if isinstance(label, (list, tuple)):
+            return tuple(F.irrep(x).label for F, x in zip(self.factors, label)) \
+                if len(label) == len(self.factors) else tuple(label)
+        return label
+
+    def _factor_irreps(self, rho: Irrep) -> list[Irrep]:
+        return [F.irrep(lab) for F, lab in zip(self.factors, rho.label)]
+
+    def _irrep_matrices(self, rho: Irrep) -> NDArray:
+        """Kronecker products over the element grid, first factor slowest (the element order)."""
+        mats = np.ones((1, 1, 1))
+        for f in self._factor_irreps(rho):
+            m = f.matrices()
+            n, d = mats.shape[0] * m.shape[0], mats.shape[1] * m.shape[1]
+            mats = np.einsum("aij,bkl->abikjl", mats, m).reshape(n, d, d)
+        return mats
+
+    def _exact_irrep_matrix(self, rho: Irrep, i: int) -> sp.Matrix:
+        out = sp.Matrix([[1]])
+        for f, g in zip(self._factor_irreps(rho), self._element(i)):
+            m = f.matrix(g, exact=True)
+            out = sp.Matrix(out.rows * m.rows, out.cols * m.cols,
+                            lambda r, c: out[r // m.rows, c // m.cols] * m[r % m.rows, c % m.cols])
+        return out
+
+    def _character_values(self) -> tuple[tuple, sp.ImmutableMatrix]:
+        # χ_(ρ_1,…,ρ_k)(C_1 × … × C_k) = Π χ_ρi(C_i)
+        tables = [F.character_table() for F in self.factors]
+        labels = tuple(product(*[t.irrep_labels for t in tables]))
+        rows = list(product(*[range(len(t.irrep_labels)) for t in tables]))
+        cols = list(product(*[range(len(t.class_labels)) for t in tables]))
+        return labels, sp.ImmutableMatrix(len(rows), len(cols), lambda i, j: sp.Mul(
+            *[t.values[r, c] for t, r, c in zip(tables, rows[i], cols[j])]))
+
+    def _numeric_character_values(self) -> NDArray:
+        out = np.ones((1, 1))
+        for F in self.factors:
+            out = np.kron(out, F.character_table().to_numpy())
+        return out
+
+    def class_label_str(self, label: tuple) -> str:
+        return "×".join(F.class_label_str(x) for F, x in zip(self.factors, label))
+
+    def irrep_label_str(self, label: tuple) -> str:
+        return "⊗".join(F.irrep_label_str(x) for F, x in zip(self.factors, label))
+
+    def _permutation_character(self) -> tuple[int, ...]:
+        # on the product of the factors' sets
+        chars = [F._permutation_character() for F in self.factors]
+        return tuple(prod(chi[p] for chi, p in zip(chars, parts))
+                     for parts in product(*[range(len(chi)) for chi in chars]))

@@ -15,54 +15,22 @@ from math import factorial
 from typing import Any
 
 import numpy as np
+import sympy as sp
 from numpy.typing import ArrayLike, NDArray
 
-from ..partitions import class_size, partitions
-from ._base import ConjugacyClass, FiniteGroup, check_int
+from .. import _fft_sn
+from .._mn_sn import mn_character_array
+from .._perm import cycle_types, permutation_array, rank_permutations
+from .._table import integer_matrix
+from .._young import standard_tableaux, young_generator_matrices, young_matrix
+from ..partitions import check_partition, class_size, partitions
+from ._base import ConjugacyClass, FiniteGroup, Irrep, check_int
 
 __all__ = ["SymmetricGroup", "permutation_array", "rank_permutations", "cycle_types"]
 
 #: Element arrays are built for n up to this bound (S_11 has 39.9 million elements).
 #: Larger S_n still have classes, irreps and character tables.
 MAX_ELEMENTS_N = 11
-
-
-def permutation_array(n: int) -> NDArray[np.int8]:
-    """All permutations of 0..n−1 in lexicographic order, shape (n!, n)."""
-    perms = np.zeros((1, 0), dtype=np.int8)
-    for m in range(1, n + 1):
-        # Lexicographic S_m: for each first value f, S_{m-1} relabelled to skip f.
-        blocks = [np.concatenate([np.full((len(perms), 1), f, np.int8),
-                                  perms + (perms >= f)], axis=1) for f in range(m)]
-        perms = np.concatenate(blocks, axis=0)
-    return perms
-
-
-def rank_permutations(p: NDArray) -> NDArray[np.intp]:
-    """Lexicographic rank of each row of ``p`` (shape (..., n)), via the Lehmer code."""
-    p = np.asarray(p)
-    n = p.shape[-1]
-    rank = np.zeros(p.shape[:-1], dtype=np.intp)
-    for i in range(n):
-        smaller_later = (p[..., i + 1:] < p[..., i:i + 1]).sum(axis=-1)
-        rank += smaller_later * factorial(n - 1 - i)
-    return rank
-
-
-def cycle_types(p: NDArray) -> NDArray[np.intp]:
-    """Counts of cycles of each length, shape (..., n + 1): ``out[..., l]`` = # of l-cycles."""
-    p = np.asarray(p, dtype=np.intp)
-    n = p.shape[-1]
-    start = np.broadcast_to(np.arange(n), p.shape)
-    cur = start.copy()
-    length = np.zeros(p.shape, dtype=np.intp)
-    for k in range(1, n + 1):
-        cur = np.take_along_axis(p, cur, axis=-1)
-        length = np.where((length == 0) & (cur == start), k, length)
-    counts = np.zeros(p.shape[:-1] + (n + 1,), dtype=np.intp)
-    for l in range(1, n + 1):
-        counts[..., l] = (length == l).sum(axis=-1) // l
-    return counts
 
 
 @dataclass(frozen=True)
@@ -85,6 +53,9 @@ class SymmetricGroup(FiniteGroup):
     """
 
     n: int
+
+    IRREP_FORMS = ("orthogonal", "seminormal")
+    FFT_FORM = "orthogonal"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "n", check_int("SymmetricGroup(n)", "n", self.n, minimum=1,
@@ -173,3 +144,71 @@ class SymmetricGroup(FiniteGroup):
         class_of = np.array([key_of[int(k)] for k in uniq], dtype=np.intp)[inverse]
         class_of.setflags(write=False)
         return class_of
+
+    # ------------------------------------------------------ representations
+    # Irreps: partitions λ (trivial (n) first), Young's orthogonal or seminormal form
+    # (groupfourier._young); characters by Murnaghan–Nakayama (groupfourier._mn_sn).
+    def _irrep_specs(self, form: str) -> tuple[tuple[tuple[int, ...], int], ...]:
+        return tuple((lam, len(standard_tableaux(lam))) for lam in partitions(self.n))
+
+    def _irrep_key(self, label: Any) -> Any:
+        if isinstance(label, (list, tuple)):
+            return check_partition(f"{self!r}.irrep", label, self.n)
+        return label
+
+    def _is_single_irrep_label(self, x: Any) -> bool:
+        return isinstance(x, tuple) and bool(x) and all(isinstance(p, (int, np.integer)) for p in x)
+
+    def _irrep_matrices(self, rho: Irrep) -> NDArray:
+        """ρ on all of S_n by breadth-first search over the Cayley graph, vectorised per layer."""
+        gens = young_generator_matrices(rho.label, rho.form)
+        n = self.n
+        gen_idx = [self.index(tuple(range(j)) + (j + 1, j) + tuple(range(j + 2, n))) for j in range(n - 1)]
+        mats = np.zeros((self.order, rho.dim, rho.dim))
+        known = np.zeros(self.order, bool)
+        mats[0], known[0] = np.eye(rho.dim), True
+        frontier = np.array([0], dtype=np.intp)
+        while frontier.size:
+            reached = []
+            for s, m in zip(gen_idx, gens):
+                nb = self.mul_idx(s, frontier)  # s_j ∘ σ, so ρ = ρ(s_j) ρ(σ)
+                fresh = ~known[nb]
+                nb, src = nb[fresh], frontier[fresh]
+                nb, first = np.unique(nb, return_index=True)
+                mats[nb] = m @ mats[src[first]]
+                known[nb] = True
+                reached.append(nb)
+            frontier = np.concatenate(reached) if reached else np.array([], dtype=np.intp)
+        return mats
+
+    def _irrep_matrix(self, rho: Irrep, i: int) -> NDArray:
+        return young_matrix(rho.label, rho.form, self._element(i), exact=False)
+
+    def _exact_irrep_matrix(self, rho: Irrep, i: int) -> sp.Matrix:
+        return young_matrix(rho.label, rho.form, self._element(i), exact=True)
+
+    def _character_values(self) -> tuple[tuple, sp.ImmutableMatrix]:
+        return partitions(self.n), integer_matrix(mn_character_array(self.n))
+
+    def _numeric_character_values(self) -> NDArray:
+        return mn_character_array(self.n).astype(float)
+
+    def class_label_str(self, label: tuple) -> str:
+        return "(" + ",".join(map(str, label)) + ")"
+
+    irrep_label_str = class_label_str
+
+    def _permutation_character(self) -> tuple[int, ...]:
+        # A permutation of cycle type μ fixes as many points as μ has parts equal to 1.
+        return tuple(c.label.count(1) for c in self.conjugacy_classes)
+
+    @property
+    def exact_root_order(self) -> None:
+        return None  # Young's orthogonal form has square roots only
+
+    # ------------------------------------------------------ fast transforms
+    def _fft_forward(self, f: Any, labels: list) -> dict:
+        return _fft_sn.forward(self.n, f, labels)
+
+    def _fft_inverse(self, F: dict, labels: list) -> Any:
+        return _fft_sn.inverse(self.n, F)

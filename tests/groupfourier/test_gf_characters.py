@@ -29,8 +29,9 @@ from hypothesis import strategies as st
 from groupfourier import (CyclicGroup, DihedralGroup, SymmetricGroup, character_table, decompose,
                           inner_product, permutation_character, regular_character,
                           symmetric_character_array, tensor_product_character, trivial_character)
-from groupfourier.characters import (_cyclotomic_simplify, _integer_matrix, class_function,
-                                     coset_character)
+from groupfourier._table import integer_matrix as _integer_matrix
+from groupfourier.characters import class_function, coset_character
+from groupfourier.cyclotomic import cyclotomic_simplify as _cyclotomic_simplify
 from groupfourier.irreps import young_generator_matrices
 from groupfourier.partitions import centralizer_order, hook_length_dimension, partitions
 from groupfourier.groups import DirectProduct

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from groupfourier import CyclicGroup, DihedralGroup, SymmetricGroup
-from groupfourier.characters import _cyclotomic_simplify
+from groupfourier.cyclotomic import cyclotomic_simplify as _cyclotomic_simplify
 from groupfourier.irreps import FORMS, standard_tableaux, young_generator_matrices
 from groupfourier.partitions import hook_length_dimension, partitions
 from groupfourier.strategies import ALL_FAMILIES, elements, groups
