@@ -1,4 +1,4 @@
-"""groupfourier: exact and numeric representation theory of Z_n, D_n and S_n.
+"""groupfourier: exact and numeric representation theory of Z_n, D_n, S_n and A_n.
 
 Conventions (stated once here and in ``docs/conventions.md``, each tested):
 
@@ -6,13 +6,13 @@ Conventions (stated once here and in ``docs/conventions.md``, each tested):
   array whose **last axis** follows that order, leading axes are batch axes;
 * Z_n: 0..n−1 under addition mod n;
 * D_n: n vertices, order 2n, elements r^k s^e as ``(k, e)``, s r s = r⁻¹;
-* S_n: one-line tuples, ``(σ·τ)(i) = σ(τ(i))`` (τ first);
+* S_n: one-line tuples, ``(σ·τ)(i) = σ(τ(i))`` (τ first); A_n: the even ones, same order;
 * Fourier transform f̂(ρ) = Σ_g f(g) ρ(g), inverse
   f(x) = (1/|G|) Σ_ρ d_ρ tr(ρ(x⁻¹) f̂(ρ));
 * convolution (f ∗ h)(x) = Σ_y f(x y⁻¹) h(y), so (f ∗ h)^ = f̂ ĥ.
 """
 
-from .groups import (ConjugacyClass, CyclicGroup, DihedralGroup, DirectProduct, FiniteGroup,
+from .groups import (AlternatingGroup, ConjugacyClass, CyclicGroup, DihedralGroup, DirectProduct, FiniteGroup,
                      SymmetricGroup, group_from_name)
 from .irreps import Irrep, irrep_of, irreps_of
 from .characters import (CharacterTable, character_table, coset_character, decompose,
@@ -22,6 +22,7 @@ from .fourier import (FourierCoefficients, bandlimited_labels, convolve, fourier
                       inverse_fourier_transform, plancherel)
 
 __all__ = ["FiniteGroup", "ConjugacyClass", "CyclicGroup", "DihedralGroup", "SymmetricGroup",
+           "AlternatingGroup",
            "DirectProduct", "group_from_name",
            # irreps and characters
            "Irrep", "irreps_of", "irrep_of",

@@ -7,7 +7,7 @@ Usage::
     python -m groupfourier irreps S4 [--form seminormal] [--json PATH]
     python -m groupfourier info Z12 [--json PATH]
 
-Group names: ``Z<n>`` (or ``C<n>``), ``D<n>`` (n vertices, order 2n), ``S<n>``.
+Group names: ``Z<n>`` (or ``C<n>``), ``D<n>`` (n vertices, order 2n), ``S<n>``, ``A<n>``.
 JSON is written atomically (temporary file, then ``os.replace``) with labels as
 lists and exact values as strings.  A bad argument prints one line on stderr and
 exits with code 2.
@@ -48,19 +48,19 @@ def write_json_atomic(path: str, data: Any) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m groupfourier",
-        description="Exact representation theory of Z_n, D_n (n vertices, order 2n) and S_n.")
+        description="Exact representation theory of Z_n, D_n (n vertices, order 2n), S_n and A_n.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, help: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
-        p.add_argument("group", help="Z<n>, D<n> (n vertices, order 2n) or S<n>, e.g. S5, D6, Z12")
+        p.add_argument("group", help="Z<n>, D<n> (n vertices, order 2n), S<n> or A<n>, e.g. S5, D6, Z12, A5")
         p.add_argument("--json", metavar="PATH", help="also write the result as JSON (atomically)")
         return p
 
     add("table", "print the exact character table (rows: irreps, columns: conjugacy classes)")
     p = add("irreps", "list the irreducible representations: label and dimension")
     p.add_argument("--form", default=None,
-                   help="complex|real (Z_n, D_n) or orthogonal|seminormal (S_n); default: the first")
+                   help="complex|real (Z_n, D_n), orthogonal|seminormal (S_n) or unitary (A_n); default: the first")
     add("info", "order, conjugacy classes and number of irreps")
     return parser
 

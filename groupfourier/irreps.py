@@ -37,6 +37,12 @@ S_n, ``form="orthogonal"`` (default)
     with contents c = column − row (the second term absent when s_i T is not
     standard, and then 1/r = ±1).
 
+A_n, ``form="unitary"`` (the only one)
+    restrictions of S_n's orthogonal form: λ (the first of λ, λ' in ``partitions(n)``)
+    for λ ≠ λ', and ``(λ, "+")``, ``(λ, "-")`` of dimension d_λ/2 for λ = λ' (see
+    :mod:`groupfourier.groups.alternating`); real orthogonal except the split irreps
+    whose character is not real, which are complex unitary.
+
 Direct products, ``form="product"`` (the only one)
     ρ_1 ⊗ … ⊗ ρ_k of the factors' irreps in their default forms, labelled by the
     tuple of the factors' labels, in lexicographic order of the factors' irrep

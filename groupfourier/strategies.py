@@ -3,7 +3,8 @@ r"""hypothesis strategies for groups, their elements and functions on them.
 This module is public API: the tests of every package draw their groups and
 functions from here, so that a property is checked over all three families.
 
-* :func:`groups` -- Z_n, D_n (n vertices, order 2n) and S_n up to an order bound;
+* :func:`groups` -- Z_n, D_n (n vertices, order 2n) and S_n up to an order bound (A_n and
+  direct products on request: ``families=("A",)``, ``"P"``);
 * :func:`elements` -- an element of a given group (as in ``G.elements``);
 * :func:`functions_on` -- an array whose last axis follows ``G.elements``,
   float, complex or exact (sympy rationals in an object array);
@@ -35,16 +36,18 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.extra.numpy import array_shapes, arrays
 
-from .groups import CyclicGroup, DihedralGroup, DirectProduct, FiniteGroup, SymmetricGroup
+from .groups import (AlternatingGroup, CyclicGroup, DihedralGroup, DirectProduct, FiniteGroup,
+                     SymmetricGroup)
 
 __all__ = ["groups", "elements", "functions_on", "groups_and_functions", "FAMILIES",
            "ALL_FAMILIES", "StrategyArgumentError"]
 
 #: The default families: cyclic, dihedral, symmetric.
 FAMILIES = ("Z", "D", "S")
-#: Every family letter accepted by ``families=``; "P" is direct products of two
-#: non-trivial groups of the other families (opt-in).
-ALL_FAMILIES = FAMILIES + ("P",)
+#: Every family letter accepted by ``families=``; "A" is the alternating groups A_n,
+#: n >= 3 (A_1, A_2 are trivial), "P" direct products of two non-trivial groups of the
+#: default families (both opt-in).
+ALL_FAMILIES = FAMILIES + ("A", "P")
 
 _DTYPES = ("float64", "complex128")
 
@@ -85,6 +88,11 @@ def _members(families: tuple[str, ...], max_order: int) -> list[FiniteGroup]:
         while factorial(n) <= max_order:
             out.append(SymmetricGroup(n))
             n += 1
+    if "A" in families:
+        n = 3
+        while factorial(n) // 2 <= max_order:
+            out.append(AlternatingGroup(n))
+            n += 1
     if "P" in families:
         # Factors Z_n (n >= 2), D_n and S_n (n >= 3: D_1, D_2, S_2 are Z_2, Z_2², Z_2 again),
         # each unordered pair once.
@@ -105,9 +113,10 @@ def groups(*, families: Iterable[str] = FAMILIES, max_order: int = 24,
 
     Parameters
     ----------
-    families : iterable of {"Z", "D", "S", "P"}
-        Cyclic, dihedral (n vertices, order 2n) and symmetric groups; "P" (not in
-        the default) adds direct products A × B of two non-trivial such groups.
+    families : iterable of {"Z", "D", "S", "A", "P"}
+        Cyclic, dihedral (n vertices, order 2n) and symmetric groups; "A" (not in the
+        default) the alternating groups A_n, n >= 3; "P" (not in the default) direct
+        products A × B of two non-trivial groups of the default families.
     max_order, min_order : int
         Inclusive bounds on |G|.  Shrinking goes towards small groups.
 

@@ -1,21 +1,22 @@
-"""Finite groups with a fixed element order: Z_n, D_n (n vertices) and S_n."""
+"""Finite groups with a fixed element order: Z_n, D_n (n vertices), S_n and A_n."""
 
 from __future__ import annotations
 
 import re
 
 from ._base import ConjugacyClass, FiniteGroup
+from .alternating import AlternatingGroup
 from .cyclic import CyclicGroup
 from .dihedral import DihedralGroup
 from .product import DirectProduct
 from .symmetric import SymmetricGroup
 
 __all__ = ["FiniteGroup", "ConjugacyClass", "CyclicGroup", "DihedralGroup", "SymmetricGroup",
-           "DirectProduct", "group_from_name", "families"]
+           "AlternatingGroup", "DirectProduct", "group_from_name", "families"]
 
 #: Family letter -> class, for ``group_from_name``: the registry a new family joins.
 _FAMILIES: dict[str, type[FiniteGroup]] = {"Z": CyclicGroup, "C": CyclicGroup, "D": DihedralGroup,
-                                           "S": SymmetricGroup}
+                                           "S": SymmetricGroup, "A": AlternatingGroup}
 
 
 def families() -> dict[str, type[FiniteGroup]]:
@@ -24,13 +25,15 @@ def families() -> dict[str, type[FiniteGroup]]:
 
 
 def group_from_name(name: str) -> FiniteGroup:
-    """Parse a group name: ``Z<n>`` (or ``C<n>``), ``D<n>`` (n vertices, order 2n) or ``S<n>``,
-    or a direct product of those joined by ``x``, e.g. ``Z2xS3``.
+    """Parse a group name: ``Z<n>`` (or ``C<n>``), ``D<n>`` (n vertices, order 2n), ``S<n>`` or
+    ``A<n>``, or a direct product of those joined by ``x``, e.g. ``Z2xS3``.
 
     Examples
     --------
     >>> group_from_name("D6"), group_from_name("Z12"), group_from_name("S4")
     (DihedralGroup(6), CyclicGroup(12), SymmetricGroup(4))
+    >>> group_from_name("A5")
+    AlternatingGroup(5)
     >>> group_from_name("Z2xS3")
     DirectProduct(CyclicGroup(2), SymmetricGroup(3))
     """
@@ -38,6 +41,6 @@ def group_from_name(name: str) -> FiniteGroup:
         return DirectProduct(*[group_from_name(part) for part in name.split("x")])
     m = re.fullmatch(r"\s*([" + "".join(_FAMILIES) + r"])_?(\d+)\s*", name) if isinstance(name, str) else None
     if m is None:
-        raise ValueError(f"group_from_name: expected 'Z<n>', 'D<n>' (n vertices, order 2n) or "
-                         f"'S<n>', e.g. 'Z96', 'D6', 'S5', or a product such as 'Z2xS3'; got {name!r}.")
+        raise ValueError(f"group_from_name: expected 'Z<n>', 'D<n>' (n vertices, order 2n), "
+                         f"'S<n>' or 'A<n>', e.g. 'Z96', 'D6', 'S5', or a product such as 'Z2xS3'; got {name!r}.")
     return _FAMILIES[m.group(1)](int(m.group(2)))

@@ -26,7 +26,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from groupfourier import (CyclicGroup, DihedralGroup, SymmetricGroup, character_table, decompose,
+from groupfourier import (AlternatingGroup, CyclicGroup, DihedralGroup, SymmetricGroup, character_table, decompose,
                           inner_product, permutation_character, regular_character,
                           symmetric_character_array, tensor_product_character, trivial_character)
 from groupfourier._table import integer_matrix as _integer_matrix
@@ -318,7 +318,7 @@ def test_large_symmetric_decompositions_in_exact_integers():
 
 
 def _fixed_points(G, g):
-    if isinstance(G, SymmetricGroup):
+    if isinstance(G, (SymmetricGroup, AlternatingGroup)):
         return sum(g[i] == i for i in range(G.n))
     if isinstance(G, DihedralGroup):
         k, e = g  # r^k s^e sends vertex v to k + (−1)^e v
