@@ -52,7 +52,8 @@ def _complex_zeros(shape: tuple[int, ...], like: Any) -> Any:
         dtype = like.dtype if like.is_complex() else (
             torch.complex128 if like.dtype == torch.float64 else torch.complex64)
         return torch.zeros(shape, dtype=dtype, device=like.device)
-    return np.zeros(shape, dtype=np.complex128)
+    single = like.dtype in (np.float32, np.complex64)
+    return np.zeros(shape, dtype=np.complex64 if single else np.complex128)
 
 
 def _mat(entries: list[list[Any]]) -> Any:

@@ -51,6 +51,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
+from ._dtypes import match_precision
 from ._perm import rank_permutations
 from ._young import standard_tableaux, young_generator_matrices
 from .partitions import partitions
@@ -164,6 +165,8 @@ def _gemm_blocks(lam: Partition):
 
 # ---------------------------------------------------------------- array backends
 class _NumpyOps:
+    _cache: dict = {}
+
     @staticmethod
     def permute(a, axes):
         return a.transpose(axes)
@@ -172,9 +175,19 @@ class _NumpyOps:
     def empty(shape, like):
         return np.empty(shape, dtype=like.dtype)
 
-    @staticmethod
-    def const(arr, like, cache=True):
-        return arr
+    @classmethod
+    def const(cls, arr, like, cache=True):
+        if like.dtype not in (np.float32, np.complex64):
+            return arr
+        if not cache:
+            return match_precision(arr, like.dtype)
+        hit = cls._cache.get(id(arr))
+        if hit is None or hit[0] is not arr:  # single precision: cast once per table
+            hit = (arr, match_precision(arr, like.dtype))
+            if len(cls._cache) > 512:
+                cls._cache.clear()
+            cls._cache[id(arr)] = hit
+        return hit[1]
 
     @staticmethod
     def contiguous(a):

@@ -66,6 +66,7 @@ import numpy as np
 import sympy as sp
 from numpy.typing import ArrayLike, NDArray
 
+from ._dtypes import as_numeric_numpy, as_numeric_torch, match_precision
 from .cyclotomic import canonical as _canonical
 from .cyclotomic import canonical_array as _canonical_array
 from .groups import CyclicGroup, DihedralGroup, FiniteGroup, SymmetricGroup
@@ -167,11 +168,7 @@ def _as_function(G: FiniteGroup, f: Any, who: str, exact: bool | None, name: str
         if exact:
             raise ValueError(f"{who}: exact=True needs sympy or Python numbers, not a torch tensor; "
                              f"convert {name} with {name}.tolist() first.")
-        kind, arr = "torch", f
-        if f.is_complex() or f.is_floating_point():
-            pass
-        elif f.dtype.is_signed or str(f.dtype) in ("torch.uint8", "torch.bool"):
-            arr = f.double()
+        kind, arr = "torch", as_numeric_torch(f, who, name)
         shape = tuple(arr.shape)
     else:
         try:
@@ -181,26 +178,35 @@ def _as_function(G: FiniteGroup, f: Any, who: str, exact: bool | None, name: str
                              f"{G.order}); got {type(f).__name__} that numpy cannot read ({err}).") from None
         if arr.dtype == object or exact:
             kind = "exact"
-            try:
-                arr = np.vectorize(sp.sympify, otypes=[object])(arr) if arr.size else arr.astype(object)
-            except (sp.SympifyError, TypeError, AttributeError) as err:
-                raise ValueError(f"{who}: exact input {name} must hold numbers or sympy expressions; "
-                                 f"could not read an entry ({err}).") from None
+            arr = _sympify_array(arr, who, name)
             if exact is False:
                 raise ValueError(f"{who}: exact=False but {name} holds sympy objects; convert it "
                                  f"with np.asarray({name}, dtype=float) for a numeric transform.")
-        elif arr.dtype.kind in "biuf":
-            kind, arr = "numpy", arr.astype(np.float64)
-        elif arr.dtype.kind == "c":
-            kind, arr = "numpy", arr.astype(np.complex128)
         else:
-            raise ValueError(f"{who}: {name} must be numeric (float or complex) or hold sympy "
-                             f"expressions; got dtype {arr.dtype}.")
+            kind, arr = "numpy", as_numeric_numpy(arr, who, name)
         shape = arr.shape
     if len(shape) == 0 or shape[-1] != G.order:
         raise ValueError(f"{who}: {name} must have shape batch + (|G|,) with |G| = {G.order} for "
                          f"{G.name} (last axis follows G.elements); got shape {shape}.")
     return kind, arr
+
+
+def _sympify_array(arr: NDArray, who: str, name: str) -> NDArray:
+    """Entries as sympy numbers or expressions, strictly: strings are refused (a string
+    would be parsed, i.e. executed, by a non-strict ``sympify``)."""
+    out = np.empty(arr.shape, dtype=object)
+    flat = out.reshape(-1)
+    for i, v in enumerate(arr.reshape(-1)):
+        if isinstance(v, (str, bytes)):
+            raise ValueError(f"{who}: exact input {name} must hold numbers or sympy expressions, "
+                             f"not strings; got {v!r}. Build expressions with sympy, e.g. "
+                             f"sympy.Symbol('a') or sympy.Rational(1, 3).")
+        try:
+            flat[i] = sp.sympify(v, strict=True)
+        except (sp.SympifyError, TypeError, AttributeError) as err:
+            raise ValueError(f"{who}: exact input {name} must hold numbers or sympy expressions; "
+                             f"could not read the entry {v!r} ({type(err).__name__}).") from None
+    return out
 
 
 def _select_irreps(G: FiniteGroup, irreps: Iterable[Any] | None, who: str) -> tuple[Irrep, ...]:
@@ -317,7 +323,7 @@ def _dense_forward(G: FiniteGroup, kind: str, f: Any, irreps: tuple[Irrep, ...])
             M = _torch_const(rho.matrices(), f)
             out[rho.label] = torch.einsum("...g,gij->...ij", f.to(M.dtype), M)
         else:
-            out[rho.label] = np.tensordot(f, rho.matrices(), axes=([-1], [0]))
+            out[rho.label] = np.tensordot(f, match_precision(rho.matrices(), f.dtype), axes=([-1], [0]))
     return out
 
 
@@ -342,7 +348,7 @@ def _dense_inverse(G: FiniteGroup, kind: str, F: dict, irreps: tuple[Irrep, ...]
         else:
             # Σ_ab F_ab ρ(y)_ba at every y, then read off at y = x⁻¹ (no copy of the matrices)
             Ft = np.ascontiguousarray(np.swapaxes(F[rho.label], -1, -2))   # small: no copy of ρ
-            term = np.tensordot(Ft, rho.matrices(), axes=([-2, -1], [1, 2]))[..., inv]
+            term = np.tensordot(Ft, match_precision(rho.matrices(), Ft.dtype), axes=([-2, -1], [1, 2]))[..., inv]
             term *= rho.dim / G.order
         total = term if total is None else total + term
     if kind == "exact":
@@ -449,16 +455,14 @@ def _as_coefficients(G: FiniteGroup, F: Any, who: str):
         v = F[rho.label]
         if _is_torch(v):
             kinds.add("torch")
+            v = as_numeric_torch(v, who, f"F[{rho.label!r}]")
         else:
             v = np.asarray(v)
             if v.dtype == object:
                 kinds.add("exact")
-            elif v.dtype.kind in "biufc":
-                kinds.add("numpy")
-                v = v.astype(np.complex128 if v.dtype.kind == "c" else np.float64)
             else:
-                raise ValueError(f"{who}: F[{rho.label!r}] must be numeric or hold sympy "
-                                 f"expressions; got dtype {v.dtype}.")
+                kinds.add("numpy")
+                v = as_numeric_numpy(v, who, f"F[{rho.label!r}]")
         shape = tuple(v.shape)
         if len(shape) < 2 or shape[-2:] != (rho.dim, rho.dim):
             raise ValueError(f"{who}: F[{rho.label!r}] must have shape batch + ({rho.dim}, {rho.dim}) "
@@ -473,7 +477,7 @@ def _as_coefficients(G: FiniteGroup, F: Any, who: str):
         raise ValueError(f"{who}: F mixes {sorted(kinds)} arrays; use one kind.")
     kind = kinds.pop()
     if kind == "exact":
-        out = {k: np.vectorize(sp.sympify, otypes=[object])(v) if v.size else v for k, v in out.items()}
+        out = {k: _sympify_array(v, who, f"F[{k!r}]") for k, v in out.items()}
     return kind, out, irreps, batch, False
 
 

@@ -63,6 +63,7 @@ import sympy as sp
 from numpy.typing import ArrayLike, NDArray
 
 from .. import _fft_sn
+from .._dtypes import match_precision
 from .._mn_sn import mn_character_array
 from .._perm import permutation_array, permutation_sign, rank_permutations
 from .._young import standard_tableaux, young_matrix
@@ -158,7 +159,7 @@ def _as_like(x: NDArray, like: Any) -> Any:
         elif like.is_complex() and not t.is_complex():
             t = t.to(like.dtype)
         return t.to(device=like.device, dtype=dtype)
-    return x
+    return match_precision(x, like.dtype)
 
 
 def _index_like(idx: NDArray[np.intp], like: Any) -> Any:
