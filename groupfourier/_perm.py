@@ -15,11 +15,13 @@ Examples
 from __future__ import annotations
 
 from math import factorial
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["permutation_array", "rank_permutations", "cycle_types", "permutation_sign"]
+__all__ = ["permutation_array", "rank_permutations", "cycle_types", "permutation_sign",
+           "from_sympy_permutation"]
 
 
 def permutation_array(n: int) -> NDArray[np.int8]:
@@ -69,3 +71,21 @@ def permutation_sign(p: NDArray) -> NDArray[np.int8]:
     counts = cycle_types(p)
     n = np.asarray(p).shape[-1]
     return np.where((n - counts.sum(axis=-1)) % 2 == 0, 1, -1).astype(np.int8)
+
+
+def from_sympy_permutation(g: Any, n: int) -> Any:
+    """A sympy ``Permutation`` of at most n points as a one-line tuple of length n; any
+    other value is returned unchanged.
+
+    sympy's array form is the same one-line notation (``p.array_form[i]`` = image of i);
+    only the product order differs: sympy's ``p * q`` applies p first.
+
+    >>> from sympy.combinatorics import Permutation
+    >>> from_sympy_permutation(Permutation([1, 0]), 3)
+    (1, 0, 2)
+    """
+    from sympy.combinatorics import Permutation
+
+    if isinstance(g, Permutation) and g.size <= n:
+        return tuple(g.array_form) + tuple(range(g.size, n))
+    return g

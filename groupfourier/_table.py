@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 from numpy.typing import NDArray
 
-__all__ = ["CharacterTable", "integer_matrix"]
+__all__ = ["CharacterTable", "integer_matrix", "exact_matrix"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,6 +108,37 @@ class CharacterTable:
             "values": [[str(v) for v in self.values.row(i)] for i in range(self.values.rows)],
         }
 
+    def to_latex(self) -> str:
+        r"""The table as a LaTeX ``array``: a header row of classes and sizes, one row per irrep,
+        entries by ``sympy.latex``.
+
+        >>> from groupfourier import SymmetricGroup
+        >>> print(SymmetricGroup(2).character_table().to_latex())
+        \begin{array}{l|rr}
+        \text{class} & \mathrm{(1,1)} & \mathrm{(2)} \\
+        |C| & 1 & 1 \\
+        \hline
+        \mathrm{(2)} & 1 & 1 \\
+        \mathrm{(1,1)} & 1 & -1
+        \end{array}
+        """
+        def text(s: str) -> str:
+            s = s.replace("_", r"\_").replace("⊗", r" \otimes ").replace("×", r" \times ")
+            return r"\mathrm{" + s + "}"
+
+        cols = [text(self.group.class_label_str(c)) for c in self.class_labels]
+        lines = [r"\text{class} & " + " & ".join(cols) + r" \\",
+                 "|C| & " + " & ".join(str(s) for s in self.class_sizes) + r" \\", r"\hline"]
+        body = [text(self.group.irrep_label_str(r)) + " & " +
+                " & ".join(sp.latex(v) for v in self.values.row(i))
+                for i, r in enumerate(self.irrep_labels)]
+        lines += [row + r" \\" for row in body[:-1]] + body[-1:]
+        return "\n".join([r"\begin{array}{l|" + "r" * len(cols) + "}"] + lines + [r"\end{array}"])
+
+    def _repr_latex_(self) -> str:
+        """Jupyter's rich display: :meth:`to_latex` in display math."""
+        return "$$" + self.to_latex() + "$$"
+
     def __str__(self) -> str:
         cols = [self.group.class_label_str(c) for c in self.class_labels]
         rows = [self.group.irrep_label_str(r) for r in self.irrep_labels]
@@ -170,3 +201,26 @@ def integer_matrix(arr: NDArray) -> sp.ImmutableMatrix:
 def _split_list(values: list, splits: NDArray) -> list[list]:
     bounds = [0] + splits.tolist() + [len(values)]
     return [values[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+def exact_matrix(rows: list[list[sp.Basic]]) -> sp.ImmutableMatrix:
+    """An ImmutableMatrix of sympy values (already sympified), built without re-checking each.
+
+    sympy's constructor sympifies every entry and probes their types (about 1 s for the
+    250 000 entries of D_1000's table); here the entries go straight into the sparse
+    ``EXRAW`` representation sympy itself uses for non-rational entries.  All-rational
+    input (or another sympy version) takes the public constructor, so the result always
+    equals ``sympy.ImmutableMatrix(rows)``.  (Tested equal to the public constructor.)
+    """
+    if not rows or all(v.is_Rational for row in rows for v in row):
+        return sp.ImmutableMatrix(rows)
+    try:
+        from sympy.polys.domains import EXRAW
+        from sympy.polys.matrices import DomainMatrix
+
+        shape = (len(rows), len(rows[0]))
+        dod = {i: {j: v for j, v in enumerate(row) if v != 0} for i, row in enumerate(rows)}
+        rep = DomainMatrix({i: r for i, r in dod.items() if r}, shape, EXRAW)
+        return sp.ImmutableDenseMatrix._fromrep(rep)
+    except (ImportError, AttributeError, TypeError):  # pragma: no cover - other sympy versions
+        return sp.ImmutableMatrix(rows)

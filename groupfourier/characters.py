@@ -9,8 +9,10 @@ Conventions
   (sympy shows ±1, ±I plainly).
 * D_n: the one-dimensional characters are ±1; ``"E<j>"`` takes
   :math:`2\cos(2\pi j k/n)` on the rotation class ``("r", k)`` and 0 on reflections.
-  Rational cosines are shown as rationals, the others as an unevaluated
-  ``2*cos(2*pi*m/n)`` with 0 <= m <= n/2 (a canonical, exact form).
+  Values of degree <= 2 over Q are sympy radicals (``sqrt(2)``, ``-1/2 + sqrt(5)/2``:
+  they compare equal to the user's), the others the unevaluated ``2*cos(2*pi*m/n)``
+  with 0 <= m <= n/2 in lowest terms (a canonical, exact form; see
+  :func:`groupfourier.cyclotomic.two_cos`).
 * S_n: integers, by the Murnaghan–Nakayama rule (never by summing over the group).
 * Direct products: ρ_1 ⊗ … ⊗ ρ_k takes Π χ_ρi(C_i) on C_1 × … × C_k (the
   Kronecker product of the factors' tables).
@@ -59,7 +61,7 @@ def character_table(G: FiniteGroup) -> CharacterTable:
     >>> t.irrep_labels, t.class_labels
     (('A1', 'A2', 'E1', 'E2'), (('r', 0), ('r', 1), ('r', 2), ('s',)))
     >>> t.character("E1")
-    (2, 2*cos(2*pi/5), 2*cos(4*pi/5), 0)
+    (2, -1/2 + sqrt(5)/2, -sqrt(5)/2 - 1/2, 0)
     >>> character_table(CyclicGroup(4)).character(1)
     (1, I, -1, -I)
     """

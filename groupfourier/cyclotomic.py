@@ -23,8 +23,8 @@ Examples
 >>> import sympy as sp
 >>> cyclotomic_simplify(sum(root_of_unity(5, k) for k in range(5)))
 0
->>> two_cos(6, 1), two_cos(8, 7)
-(1, 2*cos(pi/4))
+>>> two_cos(6, 1), two_cos(8, 7), two_cos(10, 1)
+(1, sqrt(2), 1/2 + sqrt(5)/2)
 """
 
 from __future__ import annotations
@@ -52,19 +52,25 @@ def root_of_unity(n: int, m: int) -> sp.Expr:
     return sp.exp(2 * sp.pi * sp.I * sp.Rational(m % n, n))
 
 
+@lru_cache(maxsize=8192)
 def two_cos(n: int, m: int) -> sp.Expr:
-    """2 cos(2π m/n): a rational where it is one, else the unevaluated ``2*cos(2*pi*m'/n)``
-    with 0 <= m' <= n/2 (a canonical, exact form).
+    """2 cos(2π m/n) in a canonical exact form.
 
-    >>> two_cos(5, 4) == two_cos(5, 1)
-    True
+    With q = m/n in lowest terms (m reduced to 0 <= m <= n/2), the value has degree
+    φ(q.den)/2 over Q.  Degree <= 2 (denominators 1, 2, 3, 4, 5, 6, 8, 10, 12) gives
+    sympy's radical form, a rational or a quadratic surd that compares equal to the
+    user's (``sqrt(2)``, ``-1/2 + sqrt(5)/2``); higher degrees stay the unevaluated
+    ``2*cos(2*pi*m'/n')``.  Two values in this form are equal as numbers iff they are
+    equal as expressions; compare other forms with ``cyclotomic_simplify(a - b) == 0``.
+
+    >>> two_cos(8, 1), two_cos(5, 4) == two_cos(5, 1), two_cos(7, 1)
+    (sqrt(2), True, 2*cos(2*pi/7))
     """
     m = m % n
-    m = min(m, n - m)
-    c = sp.cos(2 * sp.pi * sp.Rational(m, n))
-    if c.is_Rational:
-        return 2 * c
-    return 2 * sp.cos(2 * sp.pi * sp.Rational(m, n), evaluate=False)
+    q = sp.Rational(min(m, n - m), n)
+    if sp.totient(q.q) <= 4:
+        return 2 * sp.cos(2 * sp.pi * q)
+    return 2 * sp.cos(2 * sp.pi * q, evaluate=False)
 
 
 def exact_rotation(n: int, m: int) -> sp.Matrix:

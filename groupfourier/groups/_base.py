@@ -100,6 +100,26 @@ class FiniteGroup(ABC):
     def _element_hint(self) -> str:
         return "an element of G.elements"
 
+    # ------------------------------------------------------------- sympy interop
+    def to_sympy(self) -> Any:
+        """The same group as a sympy ``PermutationGroup`` (see :meth:`to_sympy_element`)."""
+        raise ValueError(f"{self!r}.to_sympy: no sympy permutation group is defined for {self.name}.")
+
+    def to_sympy_element(self, g: Any) -> Any:
+        """``g`` as a sympy ``Permutation`` of the points the group acts on.
+
+        sympy composes left to right (``p * q`` applies p first); this package composes
+        right to left.  So ``G.to_sympy_element(G.multiply(a, b)) ==
+        G.to_sympy_element(b) * G.to_sympy_element(a)``, and sympy ``Permutation``
+        objects are accepted wherever S_n or A_n expects an element.
+        """
+        from sympy.combinatorics import Permutation
+        return Permutation(list(self._permutation_of(self.elements[self.index(g)])))
+
+    def _permutation_of(self, g: Any) -> tuple[int, ...]:
+        """The one-line image of the acted-on points under the element ``g``."""
+        raise ValueError(f"{self!r}.to_sympy_element: {self.name} has no natural permutation action.")
+
     def __contains__(self, g: Any) -> bool:
         return self._index(g) is not None
 

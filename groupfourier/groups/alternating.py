@@ -65,7 +65,7 @@ from numpy.typing import ArrayLike, NDArray
 from .. import _fft_sn
 from .._dtypes import match_precision
 from .._mn_sn import mn_character_array
-from .._perm import permutation_array, permutation_sign, rank_permutations
+from .._perm import from_sympy_permutation, permutation_array, permutation_sign, rank_permutations
 from .._young import standard_tableaux, young_matrix
 from ..partitions import check_partition, class_size, conjugate, hook_lengths, partitions
 from ._base import ConjugacyClass, FiniteGroup, Irrep, check_int
@@ -272,6 +272,7 @@ class AlternatingGroup(FiniteGroup):
         return g if permutation_sign(np.array(g)) > 0 else g[:-2] + (g[-1], g[-2])
 
     def _index(self, g: Any) -> int | None:
+        g = from_sympy_permutation(g, self.n)  # sympy Permutation objects are accepted
         i = self.symmetric._index(g)
         if i is None or permutation_sign(np.array(g, dtype=np.intp)) < 0:
             return None
@@ -348,6 +349,21 @@ class AlternatingGroup(FiniteGroup):
         dist = (length - steps_to_low) % np.maximum(length, 1)
         key = (-length) * (n * n) + low * n + dist
         return permutation_sign(np.argsort(key, axis=-1, kind="stable"))
+
+    # ------------------------------------------------------ sympy interop
+    def to_sympy(self) -> Any:
+        """sympy's ``AlternatingGroup({n})`` (a ``PermutationGroup``); the element conversion and the
+        product order are those of :meth:`FiniteGroup.to_sympy_element`.
+
+        >>> G = AlternatingGroup(4)
+        >>> all(G.to_sympy_element(g) in G.to_sympy() for g in G.elements)
+        True
+        """
+        from sympy.combinatorics import named_groups
+        return named_groups.AlternatingGroup(self.n)
+
+    def _permutation_of(self, g: Any) -> tuple[int, ...]:
+        return tuple(g)
 
     # ------------------------------------------------------ representations
     @cached_property

@@ -83,6 +83,21 @@ class CyclicGroup(FiniteGroup):
         c.setflags(write=False)
         return c
 
+    # ------------------------------------------------------ sympy interop
+    def to_sympy(self) -> Any:
+        """sympy's ``CyclicGroup({n})`` (a ``PermutationGroup``); the element conversion and the
+        product order are those of :meth:`FiniteGroup.to_sympy_element`.
+
+        >>> G = CyclicGroup(4)
+        >>> all(G.to_sympy_element(g) in G.to_sympy() for g in G.elements)
+        True
+        """
+        from sympy.combinatorics import named_groups
+        return named_groups.CyclicGroup(self.n)
+
+    def _permutation_of(self, g: Any) -> tuple[int, ...]:
+        return tuple((v + g) % self.n for v in range(self.n))  # k: v ↦ v + k
+
     # ------------------------------------------------------ representations
     # complex: ρ_k(g) = e^{2πi k g/n}, k in 0..n−1; real: k in 0..⌊n/2⌋, the rotation
     # R(2π k g/n) (2×2) unless 2k ≡ 0 mod n (then 1×1, cos π g).

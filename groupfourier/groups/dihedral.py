@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import _fft_abelian
 from ..cyclotomic import exact_rotation, numeric_roots, root_of_unity, rotation_matrices, two_cos
+from .._table import exact_matrix
 from ._base import ConjugacyClass, FiniteGroup, Irrep, check_int
 
 __all__ = ["DihedralGroup"]
@@ -124,6 +125,22 @@ class DihedralGroup(FiniteGroup):
     def class_of(self) -> NDArray[np.intp]:
         return self._classes[1]
 
+    # ------------------------------------------------------ sympy interop
+    def to_sympy(self) -> Any:
+        """sympy's ``DihedralGroup({n})`` (a ``PermutationGroup``); the element conversion and the
+        product order are those of :meth:`FiniteGroup.to_sympy_element`.
+
+        >>> G = DihedralGroup(4)
+        >>> all(G.to_sympy_element(g) in G.to_sympy() for g in G.elements)
+        True
+        """
+        from sympy.combinatorics import named_groups
+        return named_groups.DihedralGroup(self.n)
+
+    def _permutation_of(self, g: Any) -> tuple[int, ...]:
+        k, e = g  # r^k s^e: vertex v ↦ k + (−1)^e v
+        return tuple((k + (-1) ** e * v) % self.n for v in range(self.n))
+
     # ------------------------------------------------------ representations
     # Mulliken labels: A1 trivial, A2 (s ↦ −1), for even n B1 (r ↦ −1), B2 (r, s ↦ −1);
     # E<j>, 1 <= j <= ⌊(n−1)/2⌋: complex r ↦ diag(ω^j, ω^−j), s ↦ swap; real r ↦ R(2πj/n),
@@ -180,10 +197,21 @@ class DihedralGroup(FiniteGroup):
         return sp.Integer(r_sign ** parity * s_sign)
 
     def _character_values(self) -> tuple[tuple, sp.ImmutableMatrix]:
+        # Closed forms, vectorised: E<j> on ("r", k) is 2cos(2π jk/n), one sympy value per
+        # m = jk mod n (reduced to m <= n/2, n/2 + 1 distinct values), 0 on reflections.
         labels = tuple(label for label, _ in self._irrep_specs("complex"))
         classes = [c.label for c in self.conjugacy_classes]
-        return labels, sp.ImmutableMatrix([[self._character_value(lab, c) for c in classes]
-                                           for lab in labels])
+        n, h = self.n, (self.n - 1) // 2
+        rows = [[self._character_value(lab, c) for c in classes] for lab in labels[:len(labels) - h]]
+        if h:
+            rot = np.array([c[1] for c in classes if c[0] == "r"])
+            m = np.outer(np.arange(1, h + 1), rot) % n
+            m = np.minimum(m, n - m)
+            distinct = np.empty(n // 2 + 1, dtype=object)
+            distinct[:] = [two_cos(n, k) for k in range(n // 2 + 1)]
+            zeros = [sp.Integer(0)] * (len(classes) - len(rot))
+            rows += [row + zeros for row in distinct[m].tolist()]
+        return labels, exact_matrix(rows)
 
     def _numeric_character_values(self) -> NDArray:
         labels = [label for label, _ in self._irrep_specs("complex")]

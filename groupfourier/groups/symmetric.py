@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import _fft_sn
 from .._mn_sn import mn_character_array
-from .._perm import cycle_types, permutation_array, rank_permutations
+from .._perm import cycle_types, from_sympy_permutation, permutation_array, rank_permutations
 from .._table import integer_matrix
 from .._young import standard_tableaux, young_generator_matrices, young_matrix
 from ..partitions import check_partition, class_size, partitions
@@ -99,6 +99,7 @@ class SymmetricGroup(FiniteGroup):
         return tuple(out)
 
     def _index(self, g: Any) -> int | None:
+        g = from_sympy_permutation(g, self.n)  # sympy Permutation objects are accepted
         if not isinstance(g, (tuple, list)) or len(g) != self.n:
             return None
         if not all(isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)) for x in g):
@@ -144,6 +145,21 @@ class SymmetricGroup(FiniteGroup):
         class_of = np.array([key_of[int(k)] for k in uniq], dtype=np.intp)[inverse]
         class_of.setflags(write=False)
         return class_of
+
+    # ------------------------------------------------------ sympy interop
+    def to_sympy(self) -> Any:
+        """sympy's ``SymmetricGroup({n})`` (a ``PermutationGroup``); the element conversion and the
+        product order are those of :meth:`FiniteGroup.to_sympy_element`.
+
+        >>> G = SymmetricGroup(4)
+        >>> all(G.to_sympy_element(g) in G.to_sympy() for g in G.elements)
+        True
+        """
+        from sympy.combinatorics import named_groups
+        return named_groups.SymmetricGroup(self.n)
+
+    def _permutation_of(self, g: Any) -> tuple[int, ...]:
+        return tuple(g)
 
     # ------------------------------------------------------ representations
     # Irreps: partitions λ (trivial (n) first), Young's orthogonal or seminormal form
