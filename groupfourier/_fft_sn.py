@@ -21,9 +21,10 @@ n!/m! sub-problems and all m cosets are handled at once, one matrix product
 at every level is Σ_{μ ⊢ m} d_μ² · n!/m! = n! numbers per function, i.e. O(|G|).
 
 The leaf of the element :math:`c^{(n)}_{j_n} c^{(n-1)}_{j_{n-1}} \cdots c^{(2)}_{j_2}`
-is the mixed-radix number (j_2, …, j_n, batch index), j_2 most significant, so
+is the mixed-radix number (batch index, j_n, …, j_2), j_2 least significant, so
 that every level's sub-problems are contiguous; one gather maps ``G.elements``
-order to leaf order (and one back, for the inverse).
+order to leaf order (and one back, for the inverse).  The levels below S_4 are one
+dense 24 × 24 product (as coset steps they were products with 1 to 3 columns).
 
 Inverse
 -------
@@ -105,14 +106,14 @@ def leaf_to_element(n: int) -> NDArray[np.intp]:
     """``idx[leaf]`` = index in ``SymmetricGroup(n).elements`` of the leaf's element.
 
     The leaf of c^{(n)}_{j_n} ⋯ c^{(2)}_{j_2} is the mixed-radix number
-    (j_2, j_3, …, j_n), j_2 most significant.
+    (j_n, j_{n−1}, …, j_2), j_n most significant (weight (n−1)!), j_2 least.
     """
     perms = np.zeros((1, 1), dtype=np.int8)  # rows in C order of (j_m, …, j_2)
     for m in range(2, n + 1):
         ext = np.concatenate([perms, np.full((len(perms), 1), m - 1, np.int8)], axis=1)
         perms = np.concatenate([_coset_perm(m, j).astype(np.int8)[ext] for j in range(m)], axis=0)
     idx = rank_permutations(perms) if n > 1 else np.zeros(1, dtype=np.intp)
-    idx = np.ascontiguousarray(idx.reshape(tuple(range(n, 0, -1))).transpose().reshape(-1))
+    idx = np.ascontiguousarray(idx)
     idx.setflags(write=False)
     return idx
 
@@ -144,12 +145,12 @@ def coset_matrices(lam: Partition) -> NDArray:
 
 
 def _blocks(lam: Partition) -> tuple[tuple[Partition, int, int, NDArray], ...]:
-    """Per corner μ: (μ, start, stop, K) with K[a, (c, j)] = ρ_λ(c_j)[a, start + c], (d, d_μ·m)."""
+    """Per corner μ: (μ, start, stop, K) with K[(j, c), a] = ρ_λ(c_j)[a, start + c], (m·d_μ, d)."""
     C = coset_matrices(lam)
     m, d = C.shape[0], C.shape[1]
     out = []
     for mu, start, stop in _corners(lam):
-        K = np.ascontiguousarray(C[:, :, start:stop].transpose(1, 2, 0)).reshape(d, (stop - start) * m)
+        K = np.ascontiguousarray(C[:, :, start:stop].transpose(0, 2, 1)).reshape(m * (stop - start), d)
         K.setflags(write=False)
         out.append((mu, start, stop, K))
     return tuple(out)
@@ -166,6 +167,10 @@ def _gemm_blocks(lam: Partition):
 # ---------------------------------------------------------------- array backends
 class _NumpyOps:
     _cache: dict = {}
+
+    @staticmethod
+    def cat(arrays):
+        return np.concatenate(arrays, axis=1)
 
     @staticmethod
     def permute(a, axes):
@@ -200,6 +205,11 @@ class _NumpyOps:
 
 class _TorchOps:
     _cache: dict = {}
+
+    @staticmethod
+    def cat(arrays):
+        import torch
+        return torch.cat(arrays, dim=1)
 
     @staticmethod
     def permute(a, axes):
@@ -247,10 +257,38 @@ def _ops(x: Any):
 
 # ---------------------------------------------------------------- transforms
 # Storage: at level m the coefficient of λ ⊢ m is an array (d, Q, d) laid out as
-# [row][sub-problem q][column], q running over batch × n!/m! with the coset index
-# of the next level most significant, q = j_{m+1}·Q' + q'.  Then for a corner μ
-# the step Σ_j ρ_λ(c_j)[:, μ] F_j(μ) is ONE matrix product K @ F_μ.reshape(d_μ·m, ·)
-# with no copy of F_μ; only the result is written into λ's column block.
+# [column][sub-problem q][row], q running over batch × n!/m! with the coset index of the
+# next level least significant, q = q'·(m+1) + j_{m+1}.  For a corner μ the step
+# Σ_j ρ_λ(c_j)[:, μ] F_j(μ) is then ONE matrix product F_μ.reshape(d_μ·Q, m·d_μ) @ K
+# whose result is exactly λ's slab of columns [start:stop] (contiguous): no copy of
+# F_μ and none of the result.  The inverse runs the same products transposed.
+#: The bottom of the cascade, S_1 ⊂ … ⊂ S_BASE_N, is one dense transform on S_BASE_N: its
+#: levels 2..4 as coset steps were matrix products with 1..3 columns (0.3 GF/s).
+BASE_N = 4
+
+
+@lru_cache(maxsize=None)
+def _base_matrix(k: int, lams: tuple[Partition, ...]) -> NDArray:
+    """R[leaf, (λ, b, a)] = ρ_λ(σ_leaf)[a, b] on S_k, columns per λ in ``lams`` order."""
+    from ._perm import permutation_array
+    from ._young import young_matrix
+
+    perms = permutation_array(k)[leaf_to_element(k)]
+    cols = [np.stack([young_matrix(lam, "orthogonal", tuple(p), exact=False).T.reshape(-1)
+                      for p in perms.tolist()]) for lam in lams]
+    R = np.ascontiguousarray(np.concatenate(cols, axis=1))
+    R.setflags(write=False)
+    return R
+
+
+def _matmul_into(a: Any, b: Any, out: Any) -> None:
+    if type(out).__module__.startswith("torch"):
+        import torch
+        torch.matmul(a, b, out=out)
+    else:
+        np.matmul(a, b, out=out)
+
+
 def forward(n: int, f: Any, labels: Sequence[Partition]) -> dict[Partition, Any]:
     """f̂(λ) for λ in ``labels``; ``f`` has shape batch + (n!,) in ``G.elements`` order.
 
@@ -261,25 +299,29 @@ def forward(n: int, f: Any, labels: Sequence[Partition]) -> dict[Partition, Any]
     B = prod(batch)
     x = f.reshape(B, N)[:, ops.index(n, f, inverse=False)]
     needed = _needed(n, labels)
-    F = {(1,): ops.contiguous(x.T).reshape(1, N * B, 1)}
-    for m in range(2, n + 1):
+    k = min(n, BASE_N)
+    Qk = B * (N // factorial(k))
+    base = x.reshape(Qk, factorial(k)) @ ops.const(_base_matrix(k, needed[k]), x)  # [q][(λ, b, a)]
+    F, col = {}, 0
+    for lam in needed[k]:
+        d = _dim(lam)
+        F[lam] = ops.contiguous(ops.permute(base[:, col:col + d * d].reshape(Qk, d, d), (1, 0, 2)))
+        col += d * d
+    for m in range(k + 1, n + 1):
         Q = B * (N // factorial(m))
         level = {}
         for lam in needed[m]:
             blocks = _gemm_blocks(lam)
-            d = blocks[0][3].shape[0]
-            out = None if len(blocks) == 1 else ops.empty((d, Q, d), x)
+            d = blocks[0][3].shape[1]
+            out = ops.empty((d, Q, d), x)
             for mu, start, stop, K in blocks:
                 dm = stop - start
-                res = ops.const(K, x, m <= _CACHE_MAX_N) @ F[mu].reshape(dm * m, Q * dm)
-                if out is None:
-                    out = res.reshape(d, Q, d)
-                else:
-                    out[:, :, start:stop] = res.reshape(d, Q, dm)
+                _matmul_into(F[mu].reshape(dm * Q, m * dm), ops.const(K, x, m <= _CACHE_MAX_N),
+                             out[start:stop].reshape(dm * Q, d))
             level[lam] = out
         F = level
-    return {lam: ops.permute(F[lam].reshape(F[lam].shape[0], B, -1), (1, 0, 2)).reshape(
-        batch + (F[lam].shape[0],) * 2) for lam in labels}
+    return {lam: ops.contiguous(ops.permute(F[lam], (1, 2, 0))).reshape(batch + (F[lam].shape[0],) * 2)
+            for lam in labels}
 
 
 def inverse(n: int, F: dict[Hashable, Any]) -> Any:
@@ -292,21 +334,26 @@ def inverse(n: int, F: dict[Hashable, Any]) -> Any:
     W = {}
     for lam in needed[n]:
         d = _dim(lam)
-        w = ops.permute(F[lam].reshape(B, d, d), (1, 0, 2)) * (d / N)   # [row][b][col]
-        W[lam] = ops.contiguous(w)
-    for m in range(n, 1, -1):
+        W[lam] = ops.contiguous(ops.permute(F[lam].reshape(B, d, d), (2, 0, 1)) * (d / N))  # [col][b][row]
+    k = min(n, BASE_N)
+    for m in range(n, k, -1):
         Q = B * (N // factorial(m))
-        below = {}
+        below: dict = {}
         for lam in needed[m]:
             blocks = _gemm_blocks(lam)
-            d = blocks[0][3].shape[0]
+            d = blocks[0][3].shape[1]
             for mu, start, stop, K in blocks:
                 dm = stop - start
                 # transpose of the forward step: F_j(μ) += ρ_λ(c_j)[:, μ]^T W(λ)[:, μ]
-                Wb = W[lam] if len(blocks) == 1 else ops.contiguous(W[lam][:, :, start:stop])
-                res = ops.const(K, Wb, m <= _CACHE_MAX_N).T @ Wb.reshape(d, Q * dm)
-                res = res.reshape(dm, m * Q, dm)
-                below[mu] = res if mu not in below else below[mu] + res
+                res = W[lam][start:stop].reshape(dm * Q, d) @ ops.const(K, W[lam], m <= _CACHE_MAX_N).T
+                res = res.reshape(dm, Q * m, dm)
+                if mu in below:
+                    below[mu] += res
+                else:
+                    below[mu] = res
         W = below
-    leaves = W[(1,)].reshape(N, B).T
+    Qk = B * (N // factorial(k))
+    lams = tuple(lam for lam in partitions(k) if lam in W)
+    stacked = ops.contiguous(ops.cat([ops.permute(W[lam], (1, 0, 2)).reshape(Qk, -1) for lam in lams]))
+    leaves = (stacked @ ops.const(_base_matrix(k, lams), stacked).T).reshape(B, N)
     return leaves[:, ops.index(n, leaves, inverse=True)].reshape(batch + (N,))

@@ -67,6 +67,7 @@ import sympy as sp
 from numpy.typing import ArrayLike, NDArray
 
 from ._dtypes import as_numeric_numpy, as_numeric_torch, match_precision
+from ._threads import blas_single_thread
 from .cyclotomic import canonical as _canonical
 from .cyclotomic import canonical_array as _canonical_array
 from .groups import CyclicGroup, DihedralGroup, FiniteGroup, SymmetricGroup
@@ -358,11 +359,14 @@ def _dense_inverse(G: FiniteGroup, kind: str, F: dict, irreps: tuple[Irrep, ...]
 
 # ------------------------------------------------------------------ fast kernels
 def _fast_forward(G: FiniteGroup, f: Any, irreps: tuple[Irrep, ...]) -> dict:
-    return G._fft_forward(f, [r.label for r in irreps])
+    with blas_single_thread(int(np.prod(f.shape))):
+        return G._fft_forward(f, [r.label for r in irreps])
 
 
 def _fast_inverse(G: FiniteGroup, F: dict, irreps: tuple[Irrep, ...]) -> Any:
-    return G._fft_inverse(F, [r.label for r in irreps])
+    first = next(iter(F.values()))
+    with blas_single_thread(G.order * int(np.prod(first.shape[:-2]))):
+        return G._fft_inverse(F, [r.label for r in irreps])
 
 
 def _is_real(kind: str, f: Any) -> bool:
@@ -432,7 +436,8 @@ def fourier_transform(G: FiniteGroup, f: ArrayLike, *, irreps: Iterable[Any] | N
     if method == "fft":
         coeffs = _fast_forward(G, arr, chosen)
     else:
-        coeffs = _dense_forward(G, kind, arr, chosen)
+        with blas_single_thread(G.order * int(np.prod(batch))):
+            coeffs = _dense_forward(G, kind, arr, chosen)
     coeffs = {r.label: _readonly(kind, coeffs[r.label]) for r in chosen}
     return FourierCoefficients(G, chosen, coeffs, batch, kind == "exact", _is_real(kind, arr))
 
@@ -523,7 +528,8 @@ def inverse_fourier_transform(G: FiniteGroup, F: Mapping | FourierCoefficients, 
     if method == "fft":
         out = _fast_inverse(G, coeffs, irreps)
     else:
-        out = _dense_inverse(G, kind, coeffs, irreps)
+        with blas_single_thread(G.order * int(np.prod(batch))):
+            out = _dense_inverse(G, kind, coeffs, irreps)
     return _realify(kind, out, real)
 
 
