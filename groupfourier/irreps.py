@@ -53,7 +53,7 @@ from math import prod
 from typing import Any, Hashable, Literal
 
 import numpy as np
-import sympy as sp
+from ._lazy import sympy as sp  # imported at first use: `import groupfourier` stays fast
 from numpy.typing import NDArray
 
 from .groups import CyclicGroup, DihedralGroup, DirectProduct, FiniteGroup, SymmetricGroup
