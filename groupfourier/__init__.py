@@ -12,6 +12,13 @@ Conventions (stated once here and in ``docs/conventions.md``, each tested):
 * convolution (f ∗ h)(x) = Σ_y f(x y⁻¹) h(y), so (f ∗ h)^ = f̂ ĥ.
 """
 
+from importlib.metadata import PackageNotFoundError as _NotInstalled, version as _version
+
+try:
+    __version__ = _version("implicit-curriculum")
+except _NotInstalled:  # a source tree on sys.path, never installed
+    __version__ = "0+unknown"
+
 from .groups import (ConjugacyClass, CyclicGroup, DihedralGroup, DirectProduct, FiniteGroup,
                      SymmetricGroup, group_from_name)
 from .irreps import Irrep, irrep_of, irreps_of

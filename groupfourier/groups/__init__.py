@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from ._base import ConjugacyClass, FiniteGroup
 from .cyclic import CyclicGroup
@@ -13,7 +14,8 @@ from .symmetric import SymmetricGroup
 __all__ = ["FiniteGroup", "ConjugacyClass", "CyclicGroup", "DihedralGroup", "SymmetricGroup",
            "DirectProduct", "group_from_name"]
 
-_FAMILIES = {"Z": CyclicGroup, "C": CyclicGroup, "D": DihedralGroup, "S": SymmetricGroup}
+_FAMILIES: dict[str, Callable[[int], FiniteGroup]] = {
+    "Z": CyclicGroup, "C": CyclicGroup, "D": DihedralGroup, "S": SymmetricGroup}
 
 
 def group_from_name(name: str) -> FiniteGroup:

@@ -2,7 +2,7 @@
 
 One command per experiment::
 
-    python -m verify.transformer run --preset small --out /work/runs/transformer/small
+    python -m verify.transformer run --preset small --out runs/transformer/small
     python -m verify.transformer run --preset target --only smooth --out DIR
     python -m verify.transformer compare DIR
 
