@@ -105,3 +105,10 @@ def test_torch_tensors_still_accepted_when_torch_is_present():
     q = success_probability(TaskModel(group="Z5", c_B=3.0 / np.log(5)), ops.numpy(),
                             np.full((1, 2, 2), 0.5))
     assert np.isclose(float(p[0]), q[0], rtol=1e-12)
+
+
+def test_verify_without_torch_names_the_extra():
+    proc = _run("import verify")
+    assert proc.returncode != 0
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("ImportError: verify needs torch") and "[verify]" in last, last

@@ -17,6 +17,12 @@ Modules: ``config`` (RunConfig, presets), ``tasks`` (prompt sampler), ``heads``
 logging, checkpoints), ``compare`` (against ``dynamics``).
 """
 
+try:
+    import torch as _torch  # noqa: F401  (verify trains with torch)
+except ImportError as _err:  # pragma: no cover - depends on the install
+    raise ImportError("verify needs torch, tqdm and dask: pip install 'implicit-curriculum[verify]' "
+                      "(README, 'What gets installed', for a CPU-only torch).") from _err
+
 from groupfourier import __version__  # one distribution, one version
 from .config import PRESETS, RunConfig, preset
 from .metrics import metric_names
