@@ -1,6 +1,6 @@
 r"""dynamics: success probabilities, coefficient-growth ODEs, plateau and relay predictions.
 
-Everything here is OUR reconstruction of the theory in ``theory.md`` (the paper's
+Everything here is OUR reconstruction of the theory in ``docs/theory.md`` (the paper's
 equations are not available); ``docs/derivation.md`` states every step.
 
 Stable API used by :mod:`verify`
@@ -24,9 +24,10 @@ Stable API used by :mod:`verify`
       ``B * m_k(y s_{k-1}^{-1}) + sigma0`` (``sigma0`` cancels in the softmax);
     * returns float64 (P,): the exact :math:`P(s_L = g_L \cdots g_1 s_0)` through the
       Fourier formula.
-``predict(model, spectrum, *, optimizer="sgd", lr=30.0, batch=512, length_normalized=True,
-baseline=True, sampled=True, form="exact", epsilon=0.02, theta0=None, t_max=None) -> GrowthResult``
-    Predicted per-horizon success curves (``t`` in UPDATES for sgd/adam, flow time for
+``predict(model, spectrum, **options) -> GrowthResult``
+    Options (keyword-only, with their defaults): ``optimizer="sgd", lr=30.0, batch=512,
+    length_normalized=True, baseline=True, sampled=True, form="exact", epsilon=0.02,
+    theta0=None, t_max=None``.  Predicted per-horizon success curves (``t`` in UPDATES for sgd/adam, flow time for
     ``optimizer="flow"``), ``crossings[(L, level)]`` for levels chance + ε, 0.5, 0.9,
     ``plateaus``, ``first_phase``, ``regime`` in {"relay", "plateau", "stalled"},
     ``theta0`` (noise-scale start), ``to_dict()`` for JSON.  ``model.M`` is the number
@@ -42,6 +43,7 @@ Other entry points: ``prompt_averaged_success`` (exact, symmetric ansatz),
 attention), ``sample_prompts``.
 """
 
+from groupfourier import __version__  # one distribution, one version
 from .model import StepLaw, TaskModel, step_law, symmetric_attention, symmetric_step_law
 from .spectrum import Spectrum, parse_horizons
 from .success import (Prompts, SuccessPolynomial, accidental_success, canonical_success,

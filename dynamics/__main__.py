@@ -1,34 +1,33 @@
 """Command line: ``python -m dynamics predict ...`` and ``python -m dynamics phase-diagram ...``.
 
-A ``ValueError`` becomes one line on stderr and exit code 2; JSON is written atomically.
+A ``ValueError`` becomes one line on stderr and exit code 2; ``--json PATH`` follows the
+rules of :mod:`groupfourier._io` (``-`` for stdout, atomic files, the user's umask).
+Flag names follow ``verify``'s (``--c-B``, ``--n-ids``); the older ``--cB`` and ``--M``
+are accepted as aliases.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import os
 import sys
-import tempfile
 from pathlib import Path
+
+from groupfourier._io import json_output, write_json
 
 __all__ = ["main", "build_parser", "write_json_atomic"]
 
+write_json_atomic = write_json   # the former name of the shared writer (groupfourier._io)
 
-def write_json_atomic(path: str | os.PathLike, obj) -> None:
-    """Write JSON to a temporary file in the target directory, then ``os.replace`` it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(obj, f, indent=1, allow_nan=False)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+
+_AXES = {"c_B": "c_B", "cB": "c_B", "group_order": "group_order", "order": "group_order"}
+
+
+def _axis(text: str) -> str:
+    """The phase-diagram axis, ``c_B`` or ``group_order`` (``cB``, ``order``: aliases)."""
+    if text not in _AXES:
+        raise argparse.ArgumentTypeError(f"expected c_B or group_order (or cB, order); got {text!r}")
+    return _AXES[text]
 
 
 def _floats(text: str, name: str) -> list[float]:
@@ -45,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     def common(q):
-        q.add_argument("--M", type=int, default=64, help="number of identifiers (default 64)")
+        q.add_argument("--n-ids", "--M", dest="M", type=int, default=64,
+                       help="number of identifiers M (default 64)")
         q.add_argument("--optimizer", choices=["sgd", "adam", "flow"], default="sgd",
                        help="sgd/adam: t in updates; flow: exact gradient flow time")
         q.add_argument("--lr", type=float, default=30.0, help="learning rate (default 30, SGD recipe)")
@@ -54,30 +54,45 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--no-baseline", action="store_true", help="REINFORCE without baseline")
         q.add_argument("--form", choices=["exact", "mean_field"], default="exact",
                        help="exact Fourier success probability or the mean-field form")
-        q.add_argument("--json", metavar="PATH", help="write the result as JSON (atomically)")
+        q.add_argument("--json", metavar="PATH", help="write the result as JSON ('-': stdout)")
+        q.add_argument("--threads", type=int, default=None,
+                       help="BLAS/OpenMP threads for numpy and scipy (default: their own)")
 
-    q = sub.add_parser("predict", help="per-horizon times, plateau intervals and regime")
+    q = sub.add_parser("predict", help="per-horizon times, plateau intervals and regime",
+                       description="Predicted learning curve of each horizon of a difficulty "
+                                   "spectrum: times to chance+eps, 0.5 and 0.9, plateaus, regime.")
     q.add_argument("--group", required=True, help="Z<n>, D<n> (n vertices) or S<n>, e.g. Z96")
     q.add_argument("--horizons", required=True, help="comma-separated horizons, e.g. 5,15,45")
     q.add_argument("--weights", help="comma-separated weights summing to 1 (default uniform)")
-    q.add_argument("--cB", type=float, default=4.0, help="head strength c_B (B = c_B log|G|)")
-    q.add_argument("--t-max", type=float, default=None, help="integration horizon")
+    q.add_argument("--c-B", "--cB", dest="cB", type=float, default=4.0,
+                   help="head strength c_B, B = c_B log|G| (default 4)")
+    q.add_argument("--t-max", type=float, default=None,
+                   help="integration horizon (default: until every horizon is learned)")
     common(q)
 
-    q = sub.add_parser("phase-diagram", help="relay/plateau regimes over (R, c_B) or (R, |G|)")
+    q = sub.add_parser("phase-diagram", help="relay/plateau regimes over (R, c_B) or (R, |G|)",
+                       description="Predicted regime (relay, plateau, stalled) of the spectra "
+                                   "{easy, R*easy} over the ratio R and c_B or the group order.")
     q.add_argument("--group", default="Z96", help="group (or family, for --over order)")
-    q.add_argument("--ratios", default="1.5,2,3,4,5,6,7,9", help="ratios R of {easy, R·easy}")
-    q.add_argument("--over", choices=["cB", "order"], default="cB", help="second axis")
-    q.add_argument("--values", default="2.5,3,3.5,4,5,6,8", help="values of the second axis")
-    q.add_argument("--cB", type=float, default=4.0, help="c_B when --over order")
+    q.add_argument("--ratios", default="1.5,2,3,4,5,6,7,9",
+                   help="ratios R of {easy, R·easy} (default 1.5,2,3,4,5,6,7,9)")
+    q.add_argument("--over", "--y", dest="over", type=_axis, default="c_B",
+                   help="second axis: c_B or group_order, as in `verify phase-diagram --y` "
+                        "(aliases cB, order; default c_B)")
+    q.add_argument("--values", default="2.5,3,3.5,4,5,6,8",
+                   help="values of the second axis (default 2.5,3,3.5,4,5,6,8)")
+    q.add_argument("--c-B", "--cB", dest="cB", type=float, default=4.0,
+                   help="c_B when the second axis is group_order (default 4)")
     q.add_argument("--easy", type=int, default=5, help="easy horizon L0 (default 5)")
     q.add_argument("--out", default="phase_diagram.png", help="figure path (default phase_diagram.png)")
     common(q)
 
-    q = sub.add_parser("scaling", help="escape-time scaling laws against R, L, |G| and c_B")
+    q = sub.add_parser("scaling", help="escape-time scaling laws against R, L, |G| and c_B",
+                       description="Escape time of the hard horizon against R, L, |G| and c_B, "
+                                   "with power-law and exponential fits.")
     q.add_argument("--group", default="Z96", help="base group (default Z96; Z or D for the |G| scan)")
-    q.add_argument("--cB", type=float, default=4.0, help="base c_B (default 4)")
-    q.add_argument("--out", default="scaling_laws.png", help="figure path")
+    q.add_argument("--c-B", "--cB", dest="cB", type=float, default=4.0, help="base c_B (default 4)")
+    q.add_argument("--out", default="scaling_laws.png", help="figure path (default scaling_laws.png)")
     common(q)
     return p
 
@@ -123,7 +138,7 @@ def _run_predict(args) -> int:
     print(f"plateaus: {pl}")
     print(f"first phase: {_fmt(r.first_phase)}; regime: {r.regime}; {r.message}")
     if args.json:
-        write_json_atomic(args.json, r.to_dict())
+        write_json(args.json, r.to_dict())
     return 0
 
 
@@ -135,10 +150,10 @@ def _run_phase(args) -> int:
     from .phase import phase_diagram, plot_phase_diagram
 
     pd = phase_diagram(args.group, _floats(args.ratios, "ratios"), _floats(args.values, "values"),
-                       parameter="c_B" if args.over == "cB" else "order", c_B=args.cB, M=args.M,
+                       parameter="c_B" if args.over == "c_B" else "order", c_B=args.cB, M=args.M,
                        easy=args.easy, **_predict_kw(args))
     width = max(len(x) for x in ("relay", "plateau", "stalled"))
-    print(("c_B" if args.over == "cB" else "|G|").rjust(6) + " " +
+    print(("c_B" if args.over == "c_B" else "|G|").rjust(6) + " " +
           " ".join(f"R={r:g}".rjust(width) for r in pd.ratios))
     for v, row in zip(pd.values, pd.regime):
         print(f"{v:>6g} " + " ".join(x.rjust(width) for x in row))
@@ -146,7 +161,7 @@ def _run_phase(args) -> int:
     plot_phase_diagram(pd, ax)
     _save_figure(fig, args.out)
     if args.json:
-        write_json_atomic(args.json, pd.to_dict())
+        write_json(args.json, pd.to_dict())
     return 0
 
 
@@ -167,18 +182,30 @@ def _run_scaling(args) -> int:
     if args.json:
         def num(v):
             return None if not math.isfinite(v) else float(v)
-        write_json_atomic(args.json, {par: {"values": d["values"].tolist(),
+        write_json(args.json, {par: {"values": d["values"].tolist(),
                                             "escape": [num(v) for v in d["escape"]],
                                             "fits": [vars(f) for f in d["fits"]]}
                                       for par, d in laws.items()})
     return 0
 
 
+def _thread_limit(n: int | None):
+    """Limit the BLAS/OpenMP pools already loaded by numpy and scipy (threadpoolctl)."""
+    if n is None:
+        import contextlib
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+    return threadpool_limits(limits=n)
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     runners = {"predict": _run_predict, "phase-diagram": _run_phase, "scaling": _run_scaling}
     try:
-        return runners[args.command](args)
+        if args.threads is not None and args.threads < 1:
+            raise ValueError(f"--threads must be an integer >= 1; got {args.threads}.")
+        with json_output(args.json), _thread_limit(args.threads):
+            return runners[args.command](args)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

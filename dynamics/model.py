@@ -1,6 +1,6 @@
 r"""The task and the idealised model: group, identifiers, head strength, one-step law.
 
-Our reconstruction (theory.md §2, not a quotation of the paper).  At step k the
+Our reconstruction (docs/theory.md §2, not a quotation of the paper).  At step k the
 attention :math:`\alpha_k(j)` over the L clauses puts the operation mass
 :math:`m_k = \sum_j \alpha_k(j)\,\delta_{g_j}` on G; the frozen idealised head has
 logits :math:`B\, m_k(y s_{k-1}^{-1}) + \sigma_0` with :math:`B = c_B \log|G|`.  The

@@ -123,7 +123,7 @@ class ReducedObjective:
             D.append(px * dx + pb * db)
         D = np.array(D)
         if self.form == "exact" and self.model.group.is_abelian:
-            # Exact symmetry (theory.md §6, tested on the full Q): dP/dθ = 0 at θ = 0 on
+            # Exact symmetry (docs/theory.md §6, tested on the full Q): dP/dθ = 0 at θ = 0 on
             # abelian groups.  Set it exactly, so that round-off (~1e-17) does not seed the
             # unstable equilibrium.
             D = np.where(t == 0.0, 0.0, D)
@@ -225,7 +225,7 @@ def integrate_flow(objective: ReducedObjective, *, theta0: float = 0.0, t_max: f
     ...                        spectrum=Spectrum((5, 15, 45)), form="mean_field",
     ...                        length_normalized=False)
     >>> sol = integrate_flow(obj, t_max=2000.0)
-    >>> [round(sol.crossings[(L, 0.5)]) for L in (5, 15, 45)]   # theory.md §4: 384/400/414
+    >>> [round(sol.crossings[(L, 0.5)]) for L in (5, 15, 45)]   # docs/theory.md §4: 384/400/414
     [384, 400, 414]
     """
     hs = objective.spectrum.horizons

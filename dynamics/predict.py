@@ -212,7 +212,7 @@ def predict(model: TaskModel, spectrum: Spectrum, *, optimizer: str = "sgd", lr:
 
     Examples
     --------
-    The working recipe of theory.md §6 (SGD, lr 30, batch 512, 1/L, baseline):
+    The working recipe of docs/theory.md §6 (SGD, lr 30, batch 512, 1/L, baseline):
 
     >>> model = TaskModel(group="Z96", c_B=4)
     >>> predict(model, Spectrum((5, 15, 45))).regime, predict(model, Spectrum((5, 45))).regime

@@ -31,17 +31,20 @@ Mean-field form: :math:`P_L = 1/|G| + (1-1/|G|)\lambda^L`,
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-import torch
 from numpy.typing import ArrayLike, NDArray
 
 from groupfourier import CyclicGroup, FiniteGroup
 
 from .model import TaskModel, step_law, symmetric_step_law, symmetric_step_law_derivative
+
+if TYPE_CHECKING:  # torch is optional: imported only by success_probability_torch
+    import torch
 
 __all__ = ["Prompts", "sample_prompts", "success_probability", "success_probability_torch",
            "SuccessPolynomial", "success_polynomial", "prompt_averaged_success",
@@ -53,41 +56,56 @@ DEFAULT_SEED = 0
 
 
 # ----------------------------------------------------------------------------- irreps
+def _torch_of(x: Any) -> Any:
+    """The torch module when ``x`` is a torch tensor, else None (never imports torch)."""
+    torch = sys.modules.get("torch")
+    return torch if torch is not None and isinstance(x, torch.Tensor) else None
+
+
 @lru_cache(maxsize=32)
-def _irrep_blocks(G: FiniteGroup) -> tuple[tuple[int, torch.Tensor], ...]:
+def _irrep_blocks(G: FiniteGroup) -> tuple[tuple[int, NDArray[np.complex128]], ...]:
     """Non-trivial irreps grouped by dimension: ``(d, mats)``, mats shape (n_d, |G|, d, d).
 
     Z_n uses its characters :math:`e^{2\\pi i k g/n}` (k = 1..n−1) directly, which are
     exactly its irreps; every other group takes ``G.irreps()`` from :mod:`groupfourier`.
+    The arrays are numpy (read-only); torch callers wrap them with ``torch.from_numpy``.
     """
     if isinstance(G, CyclicGroup):
         n = G.order
         k = np.arange(1, n)[:, None]
         g = np.arange(n)[None, :]
-        chars = np.exp(2j * np.pi * ((k * g) % n) / n)
-        return ((1, torch.from_numpy(chars.reshape(n - 1, n, 1, 1).copy())),)
+        chars = np.exp(2j * np.pi * ((k * g) % n) / n).reshape(n - 1, n, 1, 1)
+        chars.setflags(write=False)
+        return ((1, chars),)
     by_dim: dict[int, list] = {}
     for rho in G.irreps()[1:]:  # trivial first, by groupfourier's contract
         by_dim.setdefault(int(rho.dim), []).append(np.asarray(rho.matrices()))
     blocks = []
     for d in sorted(by_dim):
         mats = np.stack(by_dim[d]).astype(np.complex128)
-        blocks.append((d, torch.from_numpy(mats)))
+        mats.setflags(write=False)
+        blocks.append((d, mats))
     return tuple(blocks)
 
 
-def _ops_matrices(G: FiniteGroup, ops: torch.Tensor):
+@lru_cache(maxsize=32)
+def _irrep_blocks_torch(G: FiniteGroup) -> tuple[tuple[int, Any], ...]:
+    """:func:`_irrep_blocks` as CPU torch tensors (cached; call only when torch is loaded)."""
+    import torch
+    return tuple((d, torch.from_numpy(mats.copy())) for d, mats in _irrep_blocks(G))
+
+
+def _ops_matrices(G: FiniteGroup, ops: Any) -> list[tuple[int, Any]]:
     """For each block: (d, R) with R shape (P, L, n_d, d, d), the irreps at the prompt ops
-    (on the device of ``ops``)."""
-    out = []
-    for d, mats in _irrep_blocks(G):
-        R = mats.to(ops.device)[:, ops]       # (n, P, L, d, d)
-        out.append((d, R.permute(1, 2, 0, 3, 4)))
-    return out
+    (numpy for numpy ops; torch, on the device of ``ops``, for torch ops)."""
+    if _torch_of(ops) is None:
+        return [(d, mats[:, ops].transpose(1, 2, 0, 3, 4)) for d, mats in _irrep_blocks(G)]
+    return [(d, mats.to(ops.device)[:, ops].permute(1, 2, 0, 3, 4))       # (P, L, n, d, d)
+            for d, mats in _irrep_blocks_torch(G)]
 
 
-def _ordered_product(F: torch.Tensor, d: int) -> torch.Tensor:
-    """F_L ⋯ F_1 along axis 1 of F (shape (P, L, n, d, d))."""
+def _ordered_product(F: Any, d: int) -> Any:
+    """F_L ⋯ F_1 along axis 1 of F (shape (P, L, n, d, d); numpy or torch)."""
     X = F[:, 0]
     for k in range(1, F.shape[1]):
         X = X * F[:, k] if d == 1 else F[:, k] @ X
@@ -131,36 +149,44 @@ def sample_prompts(G: FiniteGroup, L: int, n_prompts: int = DEFAULT_PROMPTS, *,
     return Prompts(ops, ids, s0)
 
 
-def _check_ops(G: FiniteGroup, ops, who: str) -> torch.Tensor:
-    t = torch.as_tensor(np.asarray(ops) if not isinstance(ops, torch.Tensor) else ops)
-    if t.dim() != 2 or t.shape[1] < 1 or t.dtype.is_floating_point or t.dtype.is_complex:
+def _check_ops(G: FiniteGroup, ops: Any, who: str) -> Any:
+    """Validated int64 ops, shape (P, L): a torch tensor for a torch input, else numpy."""
+    torch = _torch_of(ops)
+    a = ops.detach().cpu().numpy() if torch is not None else np.asarray(ops)
+    if a.ndim != 2 or a.shape[1] < 1 or not (np.issubdtype(a.dtype, np.integer)
+                                             or a.dtype == np.bool_):
         raise ValueError(f"{who}: ops must be an integer array of shape (P, L); got "
-                         f"shape {tuple(t.shape)} and dtype {t.dtype}.")
-    t = t.long()
-    if t.numel() and (int(t.min()) < 0 or int(t.max()) >= G.order):
+                         f"shape {tuple(a.shape)} and dtype {a.dtype}.")
+    a = a.astype(np.int64)
+    if a.size and (int(a.min()) < 0 or int(a.max()) >= G.order):
         raise ValueError(f"{who}: ops are indices into G.elements, in 0..{G.order - 1}; got "
-                         f"values in {int(t.min())}..{int(t.max())}.")
-    s = torch.sort(t, dim=1).values
+                         f"values in {int(a.min())}..{int(a.max())}.")
+    s = np.sort(a, axis=1)
     if bool((s[:, 1:] == s[:, :-1]).any()):
         raise ValueError(f"{who}: the operations of a prompt must be distinct (sampled without "
                          f"replacement); got a repeated operation in some row of ops.")
-    return t
+    return ops.long() if torch is not None else a
 
 
 # ----------------------------------------------------------------------------- core
-def _success_from_weights(G: FiniteGroup, ops: torch.Tensor, W: torch.Tensor) -> torch.Tensor:
-    r"""Exact P from ``W[p, k, j] = p_k(g_j) − c_k`` (real, shape (P, L, L)); returns (P,)."""
-    total = torch.zeros(W.shape[0], dtype=torch.float64, device=W.device)
-    Wc = W.to(torch.complex128)
+def _success_from_weights(G: FiniteGroup, ops: Any, W: Any) -> Any:
+    r"""Exact P from ``W[p, k, j] = p_k(g_j) − c_k`` (real, shape (P, L, L)); returns (P,).
+
+    numpy in, numpy out; torch in (ops and W), torch out (differentiable in W).
+    """
+    torch = _torch_of(W)
+    total: Any = 0.0
+    Wc = W.to(torch.complex128) if torch is not None else np.asarray(W, dtype=np.complex128)
+    einsum = torch.einsum if torch is not None else np.einsum
     for d, R in _ops_matrices(G, ops):
         P_, L, n = R.shape[0], R.shape[1], R.shape[2]
         if d == 1:
-            F = torch.bmm(Wc, R.reshape(P_, L, n)).reshape(P_, L, n, 1, 1)
+            F = (Wc @ R.reshape(P_, L, n)).reshape(P_, L, n, 1, 1)
         else:
-            F = torch.einsum("pkj,pjnab->pknab", Wc, R)
+            F = einsum("pkj,pjnab->pknab", Wc, R)
         X = _ordered_product(F, d)
         D = _ordered_product(R, d)           # ρ(Δ), Δ = g_L ⋯ g_1
-        total = total + d * (D.conj() * X).real.sum(dim=(1, 2, 3))
+        total = total + d * (D.conj() * X).real.sum(axis=(1, 2, 3))
     return (1.0 + total) / G.order
 
 
@@ -209,12 +235,15 @@ def success_probability_torch(G: FiniteGroup, Q: torch.Tensor, ops, ids, s0, *, 
     >>> P.sum().backward(); Q.grad.shape
     torch.Size([3, 3])
     """
+    import torch
+
     who = "success_probability_torch"
     if not isinstance(Q, torch.Tensor) or Q.dim() != 2 or Q.shape[0] != Q.shape[1]:
         raise ValueError(f"{who}: Q must be a square torch tensor (M, M); got "
                          f"{type(Q).__name__} of shape {tuple(getattr(Q, 'shape', ()))}.")
     M = Q.shape[0]
-    ops_t = _check_ops(G, ops, who)
+    ops_t = _check_ops(G, ops if isinstance(ops, torch.Tensor) else torch.as_tensor(np.asarray(ops)),
+                       who)
     ids_t = torch.as_tensor(ids).long()
     if ids_t.shape != ops_t.shape:
         raise ValueError(f"{who}: ids must have the shape of ops {tuple(ops_t.shape)}; got "
@@ -282,9 +311,7 @@ def success_probability(model: TaskModel, ops: ArrayLike, alpha: ArrayLike) -> N
         raise ValueError(f"success_probability: alpha must have shape (P, L, L)={(P_, L, L)}; "
                          f"got {a.shape}.")
     law = step_law(model, a)
-    W = torch.from_numpy(law.on_ops - law.off[..., None])
-    with torch.no_grad():
-        return _success_from_weights(G, ops_t, W).numpy()
+    return _success_from_weights(G, ops_t, law.on_ops - law.off[..., None])
 
 
 # ----------------------------------------------------------------------------- polynomial
@@ -346,7 +373,7 @@ def success_polynomial(G: FiniteGroup, L: int, *, n_prompts: int = DEFAULT_PROMP
     prompts = sample_prompts(G, int(L), n_prompts, seed=seed)
     E = np.zeros(L + 1)
     for d, mats in _irrep_blocks(G):
-        R = mats.numpy()[:, prompts.ops].transpose(2, 1, 0, 3, 4)   # (L, P, n, d, d)
+        R = mats[:, prompts.ops].transpose(2, 1, 0, 3, 4)   # (L, P, n, d, d)
         S = R.sum(axis=0)                                            # (P, n, d, d)
         if d == 1:
             # Δ cancels against Π χ(g_k) for characters: Π_k (x + b S conj(χ(g_k))).

@@ -12,8 +12,15 @@ Conventions (stated once here and in ``docs/conventions.md``, each tested):
 * convolution (f ∗ h)(x) = Σ_y f(x y⁻¹) h(y), so (f ∗ h)^ = f̂ ĥ.
 """
 
-from .groups import (AlternatingGroup, ConjugacyClass, CyclicGroup, DihedralGroup, DirectProduct, FiniteGroup,
-                     SymmetricGroup, group_from_name)
+from importlib.metadata import PackageNotFoundError as _NotInstalled, version as _version
+
+try:
+    __version__ = _version("implicit-curriculum")
+except _NotInstalled:  # a source tree on sys.path, never installed
+    __version__ = "0+unknown"
+
+from .groups import (AlternatingGroup, ConjugacyClass, CyclicGroup, DihedralGroup, DirectProduct,
+                     FiniteGroup, SymmetricGroup, group_from_name)
 from .irreps import Irrep, irrep_of, irreps_of
 from .characters import (CharacterTable, character_table, coset_character, decompose,
                          inner_product, permutation_character, regular_character,

@@ -8,41 +8,26 @@ Usage::
     python -m groupfourier info Z12 [--json PATH]
 
 Group names: ``Z<n>`` (or ``C<n>``), ``D<n>`` (n vertices, order 2n), ``S<n>``, ``A<n>``.
-JSON is written atomically (temporary file, then ``os.replace``) with labels as
-lists and exact values as strings.  A bad argument prints one line on stderr and
+``--json PATH`` writes the result as JSON with labels as lists and exact values as
+strings (``-``: standard output; the rules are those of :mod:`groupfourier._io`).  A bad argument prints one line on stderr and
 exits with code 2.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
+import contextlib
 import sys
-import tempfile
 from typing import Any, Sequence
+
+from ._io import json_output, write_json
 
 from .characters import character_table
 from .groups import group_from_name
 
 __all__ = ["main", "build_parser", "write_json_atomic"]
 
-
-def write_json_atomic(path: str, data: Any) -> None:
-    """Write ``data`` as JSON to ``path`` via a temporary file in the same folder and ``os.replace``."""
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise ValueError(f"--json: the folder {folder!r} of {path!r} does not exist; create it first.")
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(data, fh, indent=1)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+write_json_atomic = write_json   # the former name of the shared writer (groupfourier._io)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name: str, help: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
         p.add_argument("group", help="Z<n>, D<n> (n vertices, order 2n), S<n> or A<n>, e.g. S5, D6, Z12, A5")
-        p.add_argument("--json", metavar="PATH", help="also write the result as JSON (atomically)")
+        p.add_argument("--json", metavar="PATH", help="also write the result as JSON ('-': stdout)")
         return p
 
     add("table", "print the exact character table (rows: irreps, columns: conjugacy classes)")
@@ -84,7 +69,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     0
     """
     args = build_parser().parse_args(argv)
+    with contextlib.ExitStack() as json_block:
+        return _main(args, json_block)
+
+
+def _main(args: argparse.Namespace, json_block: contextlib.ExitStack) -> int:
     try:
+        json_block.enter_context(json_output(args.json))
         G = group_from_name(args.group)
         if args.command == "table":
             table = character_table(G)
@@ -108,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for c in classes:
                 print(f"  class {str(c.label):<24} size {c.size:<10} representative {c.representative}")
         if args.json:
-            write_json_atomic(args.json, data)
+            write_json(args.json, data)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any, Hashable, Sequence
 
 import numpy as np
-import sympy as sp
+from ._lazy import sympy as sp  # imported at first use: `import groupfourier` stays fast
 from numpy.typing import NDArray
 
 __all__ = ["CharacterTable", "integer_matrix", "exact_matrix"]

@@ -36,7 +36,7 @@ from __future__ import annotations
 from typing import Any, Hashable
 
 import numpy as np
-import sympy as sp
+from ._lazy import sympy as sp  # imported at first use: `import groupfourier` stays fast
 from numpy.typing import NDArray
 
 from ._mn_sn import clear_caches, mn_character_array

@@ -34,13 +34,16 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-import sympy as sp
+from ._lazy import sympy as sp  # imported at first use: `import groupfourier` stays fast
 from numpy.typing import NDArray
 
 __all__ = ["root_of_unity", "two_cos", "canonical", "canonical_array", "cyclotomic_simplify",
            "conj", "is_real", "numeric_roots", "rotation_matrices", "exact_rotation"]
 
-_Z = sp.Dummy("z")
+@lru_cache(maxsize=1)
+def _z() -> "sp.Dummy":
+    """The one variable z = ζ_N of the reductions (made at first use: sympy loads lazily)."""
+    return sp.Dummy("z")
 
 
 def root_of_unity(n: int, m: int) -> sp.Expr:
@@ -103,7 +106,7 @@ def conj(v: sp.Expr) -> sp.Expr:
 @lru_cache(maxsize=None)
 def _cyclotomic_coeffs(N: int) -> tuple[sp.Integer, ...]:
     """Coefficients c_0..c_{φ-1} of Φ_N(z) = z^φ + Σ c_k z^k."""
-    coeffs = sp.Poly(sp.cyclotomic_poly(N, _Z), _Z).all_coeffs()[::-1]
+    coeffs = sp.Poly(sp.cyclotomic_poly(N, _z()), _z()).all_coeffs()[::-1]
     return tuple(coeffs[:-1])
 
 
@@ -128,15 +131,15 @@ def canonical(expr: Any, N: int | None) -> sp.Expr:
     for atom in expr.atoms(sp.exp):
         q = atom.args[0] / (sp.pi * sp.I) if atom.args[0].has(sp.pi) else None
         if q is not None and q.is_Rational and (q * M / 2).is_integer:
-            reps[atom] = _Z ** int((q * M / 2) % M)
+            reps[atom] = _z() ** int((q * M / 2) % M)
     expr = sp.expand(expr.xreplace(reps))
     if M % 4 == 0:
-        expr = sp.expand(expr.xreplace({sp.I: _Z ** (M // 4)}))
+        expr = sp.expand(expr.xreplace({sp.I: _z() ** (M // 4)}))
     coeffs: list[Any] = [sp.Integer(0)] * M
     for term in sp.Add.make_args(expr):
-        c, e = term.as_coeff_exponent(_Z)
-        if c.has(_Z) or not e.is_Integer:  # pragma: no cover - defensive
-            return sp.expand(expr.subs(_Z, sp.exp(2 * sp.pi * sp.I / M)))
+        c, e = term.as_coeff_exponent(_z())
+        if c.has(_z()) or not e.is_Integer:  # pragma: no cover - defensive
+            return sp.expand(expr.subs(_z(), sp.exp(2 * sp.pi * sp.I / M)))
         coeffs[int(e) % M] += c
     cyc = _cyclotomic_coeffs(M)
     phi = len(cyc)

@@ -63,7 +63,7 @@ from functools import lru_cache
 from typing import Any, Hashable, Iterable, Iterator, Literal
 
 import numpy as np
-import sympy as sp
+from ._lazy import sympy as sp  # imported at first use: `import groupfourier` stays fast
 from numpy.typing import ArrayLike, NDArray
 
 from ._dtypes import as_numeric_numpy, as_numeric_torch, match_precision

@@ -32,9 +32,14 @@ from typing import Any, Iterable
 
 import numpy as np
 import sympy as sp
-from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
-from hypothesis.extra.numpy import array_shapes, arrays
+
+try:
+    from hypothesis import strategies as st
+    from hypothesis.errors import InvalidArgument
+    from hypothesis.extra.numpy import array_shapes, arrays
+except ImportError as _err:   # hypothesis comes with the `strategies` (or `test`) extra
+    raise ImportError("groupfourier.strategies needs hypothesis: pip install "
+                      "'implicit-curriculum[strategies]' (or the 'test' extra).") from _err
 
 from .groups import (AlternatingGroup, CyclicGroup, DihedralGroup, DirectProduct, FiniteGroup,
                      SymmetricGroup)

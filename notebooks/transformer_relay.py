@@ -110,7 +110,9 @@ from pathlib import Path
 
 import numpy as np
 
-results = next(p for p in (Path("docs/results"), Path("../docs/results")) if p.exists())
+# from the repository root, notebooks/, or the docs build (docs/notebooks/)
+results = next(d / "docs/results" for d in (Path.cwd(), *Path.cwd().parents)
+               if (d / "docs/results").is_dir())
 fig, axes = plt.subplots(1, 3, figsize=(11, 3), sharey=True)
 for ax, name in zip(axes, ("smooth", "abrupt", "fixed")):
     rows = list(csv.DictReader(open(results / f"transformer_D15_{name}.csv")))

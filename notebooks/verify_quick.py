@@ -11,7 +11,7 @@
 # # Training against the theory: the `quick` preset
 #
 # Outcome-only REINFORCE trains the attention scores Q of the minimal model
-# (theory.md §2) on state tracking in the dihedral group D_12 (order 24), with the
+# (docs/theory.md §2) on state tracking in the dihedral group D_12 (order 24), with the
 # idealised head at c_B = 4.
 # Two difficulty spectra are trained: the ladder {3, 6, 12} (ratio 2) and the
 # jump {3, 12} (ratio 4). `dynamics` predicts a relay for the first and a plateau

@@ -3,6 +3,8 @@
 Each notebook runs in a fresh interpreter with ``MPLBACKEND=Agg`` from the
 repository root, so its asserts are checked and nothing opens a window.  The
 list is found by glob, so a new notebook is picked up without editing this file.
+Where the docs extra is installed, tests/test_docs.py's build executes every notebook
+(asserts included) for the gallery, so they are not run a second time here.
 """
 
 import os
@@ -12,12 +14,16 @@ from pathlib import Path
 
 import pytest
 
+from test_docs import docs_build_available
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_notebook_runs(path: Path) -> None:
+    if docs_build_available():
+        pytest.skip("executed, asserts included, by the docs build (tests/test_docs.py)")
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONHASHSEED="0")
     proc = subprocess.run([sys.executable, str(path)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=600)

@@ -1,7 +1,7 @@
 r"""verify: RLVR training on group state tracking, compared with the ``dynamics`` predictions.
 
 Outcome-only rewards train the attention scores Q of the minimal model of the theory
-(``theory.md`` §1, §2, §5) in front of a frozen one-step head; the learning curves are
+(``docs/theory.md`` §1, §2) in front of a frozen one-step head; the learning curves are
 logged per horizon and put beside what :mod:`dynamics` predicts for the same
 configuration, in updates.
 
@@ -17,6 +17,13 @@ Modules: ``config`` (RunConfig, presets), ``tasks`` (prompt sampler), ``heads``
 logging, checkpoints), ``compare`` (against ``dynamics``).
 """
 
+try:
+    import torch as _torch  # noqa: F401  (verify trains with torch)
+except ImportError as _err:  # pragma: no cover - depends on the install
+    raise ImportError("verify needs torch, tqdm and dask: pip install 'implicit-curriculum[verify]' "
+                      "(README, 'What gets installed', for a CPU-only torch).") from _err
+
+from groupfourier import __version__  # one distribution, one version
 from .config import PRESETS, RunConfig, preset
 from .metrics import metric_names
 from .train import RunResult, train

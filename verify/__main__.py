@@ -44,21 +44,34 @@ def parse_ints(text: str) -> tuple[int, ...]:
                                          f"'5,15,45'; got {text!r}") from None
 
 
-def add_dataclass_flags(p: argparse.ArgumentParser, cls: type,
-                        names: typing.Iterable[str] | None = None) -> None:
+def _shown_default(value: typing.Any) -> str:
+    """A default as it is typed on the command line: ``5,15,45`` for a tuple."""
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value)
+    return str(value).replace("%", "%%")
+
+
+def add_dataclass_flags(p: argparse._ActionsContainer, cls: type,
+                        names: typing.Iterable[str] | None = None, *,
+                        defaults: typing.Any = None) -> None:
     """One ``--flag`` per field of the dataclass ``cls`` (all fields, or ``names``).
 
     The field's type picks the parser: ``bool`` gets ``--x/--no-x``, a ``Literal`` its
     choices, ``int``/``float`` (optionally ``| None``) their type, ``horizons`` and
-    ``weights`` comma-separated lists; the help is the field's ``help`` metadata and
-    default.  Flags not given are absent from the namespace (``argparse.SUPPRESS``).
+    ``weights`` comma-separated lists; the help is the field's ``help`` metadata and the
+    default, read from ``defaults`` (an instance: the command's own defaults) or the
+    class, and left out where the help already states it.  Flags not given are absent
+    from the namespace (``argparse.SUPPRESS``).
     """
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     for name in (fields if names is None else names):
         f, hint = fields[name], hints[name]
-        kw: dict = {"dest": name, "default": argparse.SUPPRESS,
-                    "help": f"{f.metadata.get('help', '')} (default {f.default!r})"}
+        text = f.metadata.get("help", "").replace("%", "%%")
+        default = getattr(defaults, name) if defaults is not None else f.default
+        if "default" not in text:
+            text = f"{text} (default {_shown_default(default)})"
+        kw: dict = {"dest": name, "default": argparse.SUPPRESS, "help": text}
         flag = "--" + name.replace("_", "-")
         numbers = [t for t in (typing.get_args(hint) or (hint,)) if t in (int, float)]
         if name == "horizons":
@@ -76,7 +89,11 @@ def add_dataclass_flags(p: argparse.ArgumentParser, cls: type,
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m verify", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m verify",
+        description="Train the theory's minimal model with outcome-only rewards (run), compare "
+                    "it with the dynamics prediction (compare), sweep configurations (sweep, "
+                    "phase-diagram).")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="train one run or a preset",
                          description="Train with outcome-only rewards on group state tracking.")
@@ -93,12 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_ = sub.add_parser("compare", help="compare runs with the dynamics prediction",
                           description="Observed against predicted success per horizon.")
     cmp_.add_argument("run_dir", help="a run directory, or a directory of run directories")
-    cmp_.add_argument("--json", default=None, help="also write the summary JSON here")
+    cmp_.add_argument("--json", default=None, metavar="PATH",
+                      help="also write the summary as JSON ('-': stdout)")
     pre = sub.add_parser("pretrain", help="pretrain (or rebuild) the learned head's cache",
-                         description="Train the ReLU head on all one-step pairs to 100%%.")
+                         description="Train the ReLU head on all one-step pairs to 100% accuracy.")
     pre.add_argument("--group", required=True, help="Z<n>, D<n> or S<n>")
     pre.add_argument("--hidden", type=int, default=256, help="hidden width (default 256)")
     pre.add_argument("--rebuild", action="store_true", help="retrain even if cached")
+    pre.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     from .sweep import add_subcommands  # `sweep` and `phase-diagram`; dask is imported lazily
     add_subcommands(sub)
     return parser
@@ -130,13 +149,16 @@ def select_runs(configs: dict, only: str | None, preset_name: str) -> dict:
     return {k: configs[k] for k in names}
 
 
-def _run(args: argparse.Namespace) -> int:
+def _set_threads(n: int) -> None:
     import torch
+    if n < 1:
+        raise ValueError(f"--threads must be an integer >= 1; got {n}.")
+    torch.set_num_threads(n)
 
+
+def _run(args: argparse.Namespace) -> int:
     from .train import train
-    if args.threads < 1:
-        raise ValueError(f"--threads must be an integer >= 1; got {args.threads}.")
-    torch.set_num_threads(args.threads)
+    _set_threads(args.threads)
     overrides = {k: v for k, v in vars(args).items() if k in _CFG_NAMES}
     if args.preset:
         configs = preset(args.preset, **overrides)
@@ -157,9 +179,14 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from groupfourier._io import json_output, write_json
+
     from .compare import compare_runs
-    summary = compare_runs(args.run_dir, json_path=args.json)
-    print(summary.markdown)
+    with json_output(args.json):
+        summary = compare_runs(args.run_dir)
+        print(summary.markdown)
+        if args.json:
+            write_json(args.json, {"runs": [r.to_dict() for r in summary.runs]})
     return 0
 
 
@@ -167,6 +194,7 @@ def _pretrain(args: argparse.Namespace) -> int:
     from groupfourier import group_from_name
 
     from .heads import head_cache_dir, load_or_pretrain_head
+    _set_threads(args.threads)
     G = group_from_name(args.group)
     load_or_pretrain_head(G, args.hidden, B=1.0, rebuild=args.rebuild)
     print(f"learned head for {G.name} (hidden {args.hidden}) cached in {head_cache_dir()}")

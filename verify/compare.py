@@ -295,8 +295,9 @@ def run_dirs(path: Path) -> list[Path]:
         if path.is_dir() else []
     if not dirs:
         raise ValueError(f"compare: {str(path)!r} is neither a run directory nor a directory of "
-                         f"run directories (none holds config.json); pass the --out of "
-                         f"`python -m verify run`.")
+                         f"run directories (none holds config.json); pass the --out of the "
+                         f"run that wrote it (`python -m verify run` or "
+                         f"`python -m verify.transformer run`).")
     return dirs
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from ._base import ConjugacyClass, FiniteGroup
 from .alternating import AlternatingGroup

@@ -20,7 +20,7 @@ from functools import cached_property, lru_cache
 from typing import Any, ClassVar, Hashable
 
 import numpy as np
-import sympy as sp
+from .._lazy import sympy as sp  # imported at first use: `import groupfourier` stays fast
 from numpy.typing import ArrayLike, NDArray
 
 from .._table import CharacterTable

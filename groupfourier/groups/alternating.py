@@ -59,7 +59,7 @@ from math import factorial, prod
 from typing import Any, Hashable
 
 import numpy as np
-import sympy as sp
+from .._lazy import sympy as sp  # imported at first use: `import groupfourier` stays fast
 from numpy.typing import ArrayLike, NDArray
 
 from .. import _fft_sn

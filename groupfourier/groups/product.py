@@ -17,7 +17,7 @@ from typing import Any
 from itertools import product
 
 import numpy as np
-import sympy as sp
+from .._lazy import sympy as sp  # imported at first use: `import groupfourier` stays fast
 from numpy.typing import ArrayLike, NDArray
 
 from ._base import ConjugacyClass, FiniteGroup, Irrep

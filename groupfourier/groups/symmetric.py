@@ -15,7 +15,7 @@ from math import factorial
 from typing import Any
 
 import numpy as np
-import sympy as sp
+from .._lazy import sympy as sp  # imported at first use: `import groupfourier` stays fast
 from numpy.typing import ArrayLike, NDArray
 
 from .. import _fft_sn

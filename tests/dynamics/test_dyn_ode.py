@@ -39,7 +39,7 @@ def test_event_times_match_quadrature(form):
 
 
 def test_reproduces_prototype_mean_field_times():
-    """theory.md §4: mean field, |G|=96, c_B=4, uniform weights, no 1/L, time to 0.5."""
+    """docs/theory.md §4: mean field, |G|=96, c_B=4, uniform weights, no 1/L, time to 0.5."""
     want = {(5, 15, 45): [384, 400, 414], (5, 45): [256, 2355], (5, 35): [256, 940]}
     for hs, times in want.items():
         obj = ReducedObjective(model=Z96, spectrum=Spectrum(hs), form="mean_field", length_normalized=False)
@@ -175,7 +175,7 @@ def test_adam_ode_matches_discrete_adam():
 
 
 def test_predict_targets_on_z96():
-    """The issue's targets for the reduced ODE (SGD recipe of theory.md §6)."""
+    """The issue's targets for the reduced ODE (SGD recipe of docs/theory.md §6)."""
     relay = predict(Z96, Spectrum((5, 15, 45)))
     assert relay.regime == "relay" and relay.status == 1
     assert relay.longest_plateau <= relay.first_phase

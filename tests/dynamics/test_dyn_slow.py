@@ -17,7 +17,7 @@ def test_full_phase_diagram_under_a_minute():
     assert time.perf_counter() - t < 60.0
     assert set(np.unique(pd.regime)) == {"relay", "plateau", "stalled"}
     crit = np.where(np.isnan(pd.critical_ratio()), np.inf, pd.critical_ratio())
-    # the critical ratio falls as c_B grows from 3 to 6 (theory.md §6: strong heads stall)
+    # the critical ratio falls as c_B grows from 3 to 6 (docs/theory.md §6: strong heads stall)
     assert crit[1] >= crit[3] >= crit[5]
 
 

@@ -197,7 +197,7 @@ def test_polynomial_matches_enumeration_on_s3():
 
 
 def test_prototype_numbers_z96():
-    """theory.md §6: Z96, L=5, c_B=8, Q=0 gives exact 0.044 (prototype) vs mean-field 0.0107."""
+    """docs/theory.md §6: Z96, L=5, c_B=8, Q=0 gives exact 0.044 (prototype) vs mean-field 0.0107."""
     m = TaskModel(group="Z96", c_B=8)
     assert mean_field_success(m, 5, 0.0) == pytest.approx(0.0107, abs=5e-5)
     # Our 256-prompt average is 0.0428; the prototype quoted 0.044: prompt sampling.
@@ -327,7 +327,7 @@ def test_reinforce_score_function_matches_exact_gradient():
 
 
 def test_abelian_gradient_vanishes_at_zero_nonabelian_does_not():
-    """theory.md §6: on Z_n at Q = 0 the gradient on (step k, clause j) does not depend on k,
+    """docs/theory.md §6: on Z_n at Q = 0 the gradient on (step k, clause j) does not depend on k,
     so its sum along π vanishes; in D_n and S_n it does not."""
     for name, abelian in [("Z12", True), ("D6", False), ("S4", False)]:
         m = TaskModel(group=name, M=8, c_B=4)

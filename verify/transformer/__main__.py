@@ -2,7 +2,7 @@
 
 One command per experiment::
 
-    python -m verify.transformer run --preset small --out /work/runs/transformer/small
+    python -m verify.transformer run --preset small --out runs/transformer/small
     python -m verify.transformer run --preset target --only smooth --out DIR
     python -m verify.transformer compare DIR
 
@@ -23,7 +23,7 @@ from ..__main__ import add_dataclass_flags, select_runs
 from ..config import RunConfig
 from .model import ModelConfig
 from .presets import TRANSFORMER_PRESETS, apply_overrides, transformer_preset
-from .rl import TransformerRunConfig
+from .rl import _DEFAULT_RUN, TransformerRunConfig
 
 __all__ = ["main", "build_parser"]
 
@@ -34,10 +34,12 @@ RUN_FLAGS = ("group", "horizons", "weights", "n_ids", "algo", "baseline", "ema_d
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m verify.transformer",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("--threads", type=int, default=1,
-                        help="torch threads (default 1: on a shared machine more is slower)")
+    parser = argparse.ArgumentParser(
+        prog="python -m verify.transformer",
+        description="A small decoder-only transformer trained end to end with outcome-only "
+                    "rewards: pretrain, run, compare, probe.")
+    threads_help = "torch threads (default 1: on a shared machine more is slower)"
+    parser.add_argument("--threads", type=int, default=1, help=threads_help)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="pretrain, then train one run or a preset with RLVR",
                          description="RLVR on group state tracking with a small transformer.")
@@ -48,14 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--resume", action="store_true", help="continue from OUT's checkpoint")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     g = run.add_argument_group("task, algorithm and optimiser (verify RunConfig)")
-    add_dataclass_flags(g, RunConfig, RUN_FLAGS)
+    add_dataclass_flags(g, RunConfig, RUN_FLAGS, defaults=_DEFAULT_RUN)
     g = run.add_argument_group("model")
     add_dataclass_flags(g, ModelConfig, [f.name for f in dataclasses.fields(ModelConfig)])
     g = run.add_argument_group("pretraining and KL")
     add_dataclass_flags(g, TransformerRunConfig, [f.name for f in dataclasses.fields(TransformerRunConfig)
                                          if f.name not in ("run", "model")])
     pre = sub.add_parser("pretrain", help="pretrain (or rebuild) the one-step skill's cache",
-                         description="Supervised one-step pretraining to 100%% held-out "
+                         description="Supervised one-step pretraining to 100% held-out "
                                      "accuracy; cached under $VERIFY_CACHE/transformer.")
     pre.add_argument("--preset", choices=sorted(TRANSFORMER_PRESETS), default="small",
                      help="take group, M, model and max horizon from this preset (default small)")
@@ -70,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_ = sub.add_parser("compare", help="observed times against the minimal theory's",
                           description="Each run beside the dynamics prediction.")
     cmp_.add_argument("run_dir", help="a run directory, or a directory of run directories")
+    for q in (run, pre, prb, cmp_):    # --threads also after the subcommand
+        q.add_argument("--threads", type=int, default=argparse.SUPPRESS, help=threads_help)
     return parser
 
 
@@ -141,8 +145,10 @@ def _compare(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     import torch
-    torch.set_num_threads(args.threads)
     try:
+        if args.threads < 1:
+            raise ValueError(f"--threads must be an integer >= 1; got {args.threads}.")
+        torch.set_num_threads(args.threads)
         return {"run": _run, "pretrain": _pretrain, "compare": _compare,
                 "probe": _probe}[args.command](args)
     except ValueError as err:

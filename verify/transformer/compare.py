@@ -57,8 +57,8 @@ class TransformerComparison:
     c_B : float
         The measured head strength used for the prediction.
     map_error : dict
-        Horizon -> mean over records of |observed success − minimal-model success at
-        the measured θ_L|.
+        Horizon -> mean over records of the absolute difference between the observed
+        success and the minimal-model success at the measured θ_L.
     relative_observed, relative_predicted : dict
         Horizon -> t(0.5, L) / t(0.5, L_min).
     """

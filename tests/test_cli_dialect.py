@@ -1,0 +1,149 @@
+"""One dialect across the command lines (issue 17, part 3; audit F2, F4, F5, F6, F14, F15).
+
+``--json PATH`` behaves the same in groupfourier, dynamics and verify (one writer,
+groupfourier._io): ``-`` is standard output and nothing else is printed there, a missing
+folder is one error line with exit code 2, a new file gets the user's umask, and a target
+that is not a regular file is written in place.  Flags share one spelling (the old ones
+are aliases), --threads is accepted after the subcommand, each command shows its own
+defaults, and no %% or RST markup leaks into --help.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import stat
+
+import pytest
+
+from dynamics.__main__ import build_parser as dynamics_parser
+from dynamics.__main__ import main as dynamics_main
+from groupfourier.__main__ import build_parser as groupfourier_parser
+from groupfourier.__main__ import main as groupfourier_main
+from groupfourier._io import write_json
+
+PREDICT = ["predict", "--group", "Z12", "--horizons", "2,4", "--n-ids", "12", "--c-B", "4"]
+
+
+def _verify_main(argv):
+    from verify.__main__ import main
+    return main(argv)
+
+
+def test_json_dash_is_standard_output_alone(capsys):
+    assert groupfourier_main(["table", "S3", "--json", "-"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["group"] == "S3" and "character table" in err
+    assert dynamics_main(PREDICT + ["--json", "-"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["config"]["group"] == "Z12" and "regime" in err
+
+
+@pytest.mark.parametrize("run", [
+    lambda p: groupfourier_main(["info", "Z3", "--json", p]),
+    lambda p: dynamics_main(PREDICT + ["--json", p]),
+    lambda p: _verify_main(["compare", "no-such-run-dir", "--json", p]),
+], ids=["groupfourier", "dynamics", "verify-compare"])
+def test_missing_folder_is_one_error_line_everywhere(run, tmp_path, capsys):
+    target = tmp_path / "missing" / "x.json"
+    assert run(str(target)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err == (f"error: --json: the folder {str(target.parent)!r} does not exist; create it "
+                   f"first, or pass '-' for standard output.\n")
+    assert not target.parent.exists()
+
+
+def test_new_files_follow_the_umask_and_existing_ones_keep_their_mode(tmp_path):
+    old = os.umask(0o027)
+    try:
+        write_json(tmp_path / "a.json", {"x": 1})
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(tmp_path / "a.json").st_mode) == 0o640
+    os.chmod(tmp_path / "a.json", 0o604)
+    write_json(tmp_path / "a.json", {"x": 2})
+    assert stat.S_IMODE(os.stat(tmp_path / "a.json").st_mode) == 0o604
+    assert json.loads((tmp_path / "a.json").read_text()) == {"x": 2}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json"]     # no temp file left
+
+
+def test_links_and_special_files_are_written_in_place(tmp_path):
+    real = tmp_path / "real.json"
+    real.write_text("{}")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    write_json(link, [1, 2])
+    assert link.is_symlink() and json.loads(real.read_text()) == [1, 2]
+    devnull_mode = os.stat(os.devnull).st_mode
+    write_json(os.devnull, {"a": 1})                 # a character device: not replaced
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode) and os.stat(os.devnull).st_mode == devnull_mode
+
+
+def test_strict_json_refuses_nan(tmp_path):
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        write_json(tmp_path / "n.json", {"x": float("nan")})
+
+
+def test_one_spelling_with_the_old_ones_as_aliases(capsys):
+    new = dynamics_parser().parse_args(PREDICT)
+    old = dynamics_parser().parse_args(["predict", "--group", "Z12", "--horizons", "2,4",
+                                        "--M", "12", "--cB", "4"])
+    assert (new.M, new.cB) == (old.M, old.cB) == (12, 4.0)
+    for spelling, expected in [("cB", "c_B"), ("c_B", "c_B"), ("order", "group_order"),
+                               ("group_order", "group_order")]:
+        assert dynamics_parser().parse_args(["phase-diagram", "--over", spelling]).over == expected
+    assert dynamics_parser().parse_args(["phase-diagram", "--y", "c_B"]).over == "c_B"
+    with pytest.raises(SystemExit):
+        dynamics_parser().parse_args(["phase-diagram", "--over", "lr"])
+    capsys.readouterr()
+
+
+def test_threads_before_or_after_the_subcommand():
+    from verify.transformer.__main__ import build_parser
+    p = build_parser()
+    assert p.parse_args(["compare", "d", "--threads", "3"]).threads == 3
+    assert p.parse_args(["--threads", "2", "compare", "d"]).threads == 2
+    assert p.parse_args(["compare", "d"]).threads == 1
+    assert dynamics_parser().parse_args(PREDICT + ["--threads", "1"]).threads == 1
+    assert dynamics_main(PREDICT + ["--threads", "0"]) == 2
+
+
+def test_transformer_run_help_shows_its_own_defaults():
+    from verify.transformer.__main__ import build_parser
+    from verify.transformer.rl import TransformerRunConfig
+    run = TransformerRunConfig().run           # what `run` uses without a preset
+    text = " ".join(_help(build_parser(), "run").split())   # undo the line wrapping
+    assert f"(default {run.group})" in text and f"(default {run.optimizer})" in text
+    assert f"(default {','.join(map(str, run.horizons))})" in text
+    assert "(default Z96)" not in text and "(default sgd)" not in text
+
+
+def _help(parser: argparse.ArgumentParser, sub: str | None = None) -> str:
+    if sub is not None:
+        action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        parser = action.choices[sub]
+    return parser.format_help()
+
+
+def _all_helps():
+    from verify.__main__ import build_parser as verify_parser
+    from verify.transformer.__main__ import build_parser as transformer_parser
+    for name, make in [("groupfourier", groupfourier_parser), ("dynamics", dynamics_parser),
+                       ("verify", verify_parser), ("verify.transformer", transformer_parser)]:
+        parser = make()
+        yield name, parser.format_help()
+        action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        for sub, p in action.choices.items():
+            yield f"{name} {sub}", p.format_help()
+
+
+def test_no_markup_or_doubled_percent_in_help():
+    for name, text in _all_helps():
+        text = " ".join(text.split())
+        assert "%%" not in text and "``" not in text, name
+        assert "(default None)" not in text, name
+        # a help text that states its default gets no second, automatic "(default ...)"
+        assert not re.search(r"default[^()]{0,60}\)\.? \(default", text), name
