@@ -150,13 +150,20 @@ class LearnedHead(nn.Module):
 
     kind = "learned"
 
-    def __init__(self, order: int, hidden: int):
+    def __init__(self, order: int, hidden: int, *, seed: int = 0):
         super().__init__()
         self.order, self.hidden = int(order), int(hidden)
-        self.W_s = nn.Parameter(torch.randn(order, hidden) / math.sqrt(2 * order))
-        self.W_m = nn.Parameter(torch.randn(order, hidden) / math.sqrt(2))
+        # a private generator: the draws of `torch.manual_seed(seed)` followed by the
+        # default initialisation, without touching the global RNG
+        gen = torch.Generator().manual_seed(int(seed))
+        self.W_s = nn.Parameter(torch.randn(order, hidden, generator=gen) / math.sqrt(2 * order))
+        self.W_m = nn.Parameter(torch.randn(order, hidden, generator=gen) / math.sqrt(2))
         self.b1 = nn.Parameter(torch.zeros(hidden))
-        self.out = nn.Linear(hidden, order)
+        self.out = torch.nn.utils.skip_init(nn.Linear, hidden, order)
+        with torch.no_grad():      # nn.Linear.reset_parameters, drawn from `gen`
+            nn.init.kaiming_uniform_(self.out.weight, a=math.sqrt(5), generator=gen)
+            bound = 1.0 / math.sqrt(hidden)
+            self.out.bias.uniform_(-bound, bound, generator=gen)
         self.register_buffer("scale", torch.tensor(1.0))
 
     def forward(self, s: Tensor, m: Tensor) -> Tensor:
@@ -220,8 +227,7 @@ def pretrain_head(G: FiniteGroup, hidden: int = 256, *, seed: int = 0, max_steps
     """
     n = G.order
     table = cayley_tensor(G)
-    torch.manual_seed(seed)
-    head = LearnedHead(n, hidden)
+    head = LearnedHead(n, hidden, seed=seed)
     opt = torch.optim.Adam(head.parameters(), lr=lr)
     target = table.reshape(-1)
     acc, step = 0.0, 0

@@ -10,7 +10,7 @@ import torch
 from groupfourier import CyclicGroup, SymmetricGroup
 from verify.config import RunConfig
 from verify.tasks import make_task, sample_prompts
-from verify.train import read_metrics
+from verify.rundir import load_checkpoint, read_metrics
 from verify.transformer.__main__ import main
 from verify.transformer.model import ModelConfig, Transformer
 from verify.transformer.policy import TransformerPolicy
@@ -179,7 +179,7 @@ def test_training_changes_the_weights_and_is_reproducible(tmp_path):
     ra, rb = read_metrics(tmp_path / "a"), read_metrics(tmp_path / "b")
     strip = lambda rs: [{k: v for k, v in r.items() if k not in TIMING} for r in rs]  # noqa
     assert strip(ra) == strip(rb)
-    ck = torch.load(tmp_path / "a" / "checkpoint.pt", weights_only=False)["model"]
+    ck = load_checkpoint(tmp_path / "a" / "checkpoint.pt", fingerprint=None)["model"]
     pre = load_or_pretrain(SMOKE.pretrain).model.state_dict()
     assert any(not torch.equal(ck[k], pre[k]) for k in pre)
     assert a.final["step"] == 4 == b.final["step"]
@@ -211,8 +211,8 @@ def test_resume_equals_an_uninterrupted_run(tmp_path, monkeypatch):
     train_transformer(apply_overrides(SMOKE, updates=4), tmp_path / "short", progress=False)
     train_transformer(cfg, tmp_path / "short", resume=True, progress=False)
     assert strip(read_metrics(tmp_path / "short")) == strip(a)
-    wa = torch.load(tmp_path / "full" / "checkpoint.pt", weights_only=False)["model"]
-    wb = torch.load(tmp_path / "short" / "checkpoint.pt", weights_only=False)["model"]
+    wa = load_checkpoint(tmp_path / "full" / "checkpoint.pt", fingerprint=None)["model"]
+    wb = load_checkpoint(tmp_path / "short" / "checkpoint.pt", fingerprint=None)["model"]
     assert all(torch.equal(wa[k], wb[k]) for k in wa)
     with pytest.raises(ValueError, match="only `updates` may change"):
         train_transformer(apply_overrides(cfg, lr=2e-3), tmp_path / "short", resume=True,

@@ -311,8 +311,7 @@ def pretrain(cfg: PretrainConfig, *, progress: bool = False) -> PretrainResult:
     >>> res.status, res.accuracy
     (1, 1.0)
     """
-    torch.manual_seed(cfg.seed)
-    G = cfg.G
+    G = cfg.G      # every draw below uses a private generator seeded from cfg.seed
     task = make_task(G, cfg.n_ids, seed=cfg.seed)
     model = build_model(cfg)
     gen = torch.Generator().manual_seed(cfg.seed + 1)
