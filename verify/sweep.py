@@ -129,7 +129,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise ValueError(f"--workers must be an integer >= 1; got {args.workers}.")
     if args.refresh:
-        n = refresh_results(args.out, levels=spec.levels)
+        from .sweep_engine import sweep_lock
+        with sweep_lock(args.out):
+            n = refresh_results(args.out, levels=spec.levels)
         print(f"[sweep] re-summarised {n} finished runs in {Path(args.out) / RESULTS_NAME}")
         return 0
     if args.dry_run:

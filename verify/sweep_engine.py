@@ -5,28 +5,39 @@ through Dask distributed (:func:`run_sweep`), each recorded in the results store
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import os
 import secrets
-import sys
 import time
 import traceback
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .config import RunConfig
+from .rundir import write_json_atomic
 from .sweep_spec import SweepRun, SweepSpec, expand, load_spec
 from .sweep_store import (RESULTS_NAME, _config_row, _write_row, open_results, summarize_run)
+from .trainer import ProgressReporter
 
-__all__ = ["SweepResult", "SweepInterrupt", "run_sweep"]
+__all__ = ["SweepResult", "SweepInterrupt", "run_sweep", "probe_scheduler", "sweep_lock",
+           "spec_record"]
 
 
 # ============================================================================ one run
 def _limit_threads() -> None:
+    """One thread for torch and for every BLAS/OpenMP pool already loaded in this worker.
+
+    Environment variables are read when a library loads, and numpy has loaded OpenBLAS
+    before any task runs; threadpoolctl changes the live pools instead.
+    """
+    from threadpoolctl import threadpool_limits
+    threadpool_limits(limits=1)
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        os.environ[var] = "1"
+        os.environ[var] = "1"          # for libraries loaded later
     import torch
     if torch.get_num_threads() != 1:
         torch.set_num_threads(1)
@@ -92,28 +103,143 @@ class SweepResult:
                 f"results_path={str(self.results_path)!r})")
 
 
-def _client(scheduler: str | None, n_workers: int | None):
-    """A Dask client: on ``scheduler``, or on an embedded LocalCluster (one single-threaded
-    worker process per core, dashboard on a free port)."""
+def probe_scheduler(address: str, *, timeout: float = 10.0) -> None:
+    """Check that ``address`` answers like a Dask scheduler within ``timeout`` seconds.
+
+    A Dask scheduler sends its handshake as soon as it accepts a connection; a server
+    that accepts and stays silent (Dask's own connect would then wait forever), refuses,
+    or answers with something else (an HTTP server, whose bytes Dask would read as a
+    frame length of exabytes) is a ``ValueError`` naming the address.  Only ``tcp://``
+    addresses are probed (other protocols go straight to Dask).
+
+    Examples
+    --------
+    >>> probe_scheduler("tcp://127.0.0.1:1", timeout=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: --scheduler tcp://127.0.0.1:1: cannot connect (...); start the scheduler, or omit --scheduler to use a local cluster.
+    """
+    import socket
+    import struct
+    hint = "start the scheduler, or omit --scheduler to use a local cluster"
+    if not isinstance(address, str) or "://" not in address:
+        raise ValueError(f"--scheduler {address!r}: expected an address such as "
+                         f"tcp://host:8786.")
+    proto, rest = address.split("://", 1)
+    if proto != "tcp":
+        return
+    host, _, port = rest.rpartition(":")
+    host = host.strip("[]")
+    if not host or not port.isdigit():
+        raise ValueError(f"--scheduler {address}: expected tcp://host:port.")
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+            sock.settimeout(timeout)
+            head = b""
+            while len(head) < 8:
+                chunk = sock.recv(8 - len(head))
+                if not chunk:
+                    break
+                head += chunk
+    except socket.timeout:
+        raise ValueError(f"--scheduler {address}: the server accepted the connection but sent "
+                         f"no Dask handshake within {timeout:g} s; is it a Dask scheduler? "
+                         f"({hint})") from None
+    except OSError as err:
+        raise ValueError(f"--scheduler {address}: cannot connect ({err.strerror or err}); "
+                         f"{hint}.") from None
+    if len(head) < 8:
+        raise ValueError(f"--scheduler {address}: the server closed the connection without a "
+                         f"Dask handshake; {hint}.")
+    (n_frames,) = struct.unpack("<Q", head)
+    if not 0 < n_frames < 1024:
+        raise ValueError(f"--scheduler {address}: the server does not speak Dask's protocol "
+                         f"(it sent {head!r}); {hint}.")
+
+
+def _client(scheduler: str | None, n_workers: int | None, *, connect_timeout: float = 10.0):
+    """A Dask client: on ``scheduler`` (probed first, :func:`probe_scheduler`), or on an
+    embedded LocalCluster (one single-threaded worker process per core; its dashboard on
+    127.0.0.1 only, a free port)."""
     import dask
     from distributed import Client, LocalCluster
     if scheduler:
-        return Client(scheduler), None
+        probe_scheduler(scheduler, timeout=connect_timeout)
+        try:
+            return Client(scheduler, timeout=connect_timeout), None
+        except (OSError, TimeoutError) as err:
+            raise ValueError(f"--scheduler {scheduler}: cannot connect ({err}).") from None
     n = n_workers or os.cpu_count() or 1
     env = {"OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THREADS": 1}
     with dask.config.set({"distributed.nanny.pre-spawn-environ": {
             **dask.config.get("distributed.nanny.pre-spawn-environ", {}), **env},
             "distributed.scheduler.worker-saturation": 1.0}):
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                               dashboard_address=":0", silence_logs=logging.CRITICAL)
+                               host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                               silence_logs=logging.CRITICAL)
     return Client(cluster), cluster
+
+
+@contextlib.contextmanager
+def sweep_lock(out_dir: str | os.PathLike) -> Iterator[None]:
+    """Hold ``OUT/.sweep.lock`` (an exclusive ``flock``) while a sweep writes ``OUT``.
+
+    A second sweep on the same directory is refused with a ``ValueError`` naming the
+    holder's pid; the lock goes with its process, so a killed sweep leaves none behind.
+    Where ``fcntl`` is missing (Windows) no lock is taken.
+    """
+    try:
+        import fcntl
+    except ImportError:          # pragma: no cover - Windows
+        yield
+        return
+    path = Path(out_dir) / ".sweep.lock"
+    fh = open(path, "a+")
+    try:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "?"
+            raise ValueError(f"another sweep (pid {holder}) is writing {str(out_dir)!r}; wait "
+                             f"for it to finish, or use another --out.") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        yield
+    finally:
+        fh.close()
+
+
+def spec_record(spec: SweepSpec) -> dict[str, Any]:
+    """What ``OUT/spec.json`` holds of a spec (the fields that define its runs)."""
+    return {"name": spec.name, "source": spec.source, "base": dict(spec.base),
+            "grid": {k: list(v) for k, v in spec.grid}, "seeds": list(spec.seeds),
+            "levels": list(spec.levels), "spectrum": dict(spec.spectrum)}
+
+
+def _check_same_spec(out: Path, spec: SweepSpec) -> None:
+    """Refuse a sweep directory that holds another spec's sweep."""
+    from .rundir import read_json
+    path = out / "spec.json"
+    if not path.exists():
+        return
+    old = read_json(path)
+    new = json.loads(json.dumps(spec_record(spec)))          # tuples -> lists, as stored
+    keys = ("name", "base", "grid", "seeds", "spectrum")
+    if not isinstance(old, dict) or any(old.get(k) != new[k] for k in keys):
+        diff = [k for k in keys if not isinstance(old, dict) or old.get(k) != new[k]]
+        raise ValueError(f"{str(out)!r} holds the sweep {old.get('name') if isinstance(old, dict) else '?'!r} "
+                         f"of another spec (differs in {', '.join(diff)}); mixing them would "
+                         f"merge different settings in one table. Use another --out.")
 
 
 def run_sweep(spec: SweepSpec | str | os.PathLike, out_dir: str | os.PathLike, *,
               scheduler: str | None = None, client: Any = None, n_workers: int | None = None,
               resume: bool = True, progress: bool = True,
               callback: Callable[[SweepRun, dict], None] | None = None,
-              runner: Callable | None = None) -> SweepResult:
+              runner: Callable | None = None, connect_timeout: float = 10.0) -> SweepResult:
     """Run every run of ``spec`` in parallel, recording each in ``OUT/results.sqlite``.
 
     Parameters
@@ -132,12 +258,21 @@ def run_sweep(spec: SweepSpec | str | os.PathLike, out_dir: str | os.PathLike, *
         Skip runs whose row is ``done`` (default).  ``False`` refuses an existing
         results table rather than mixing sweeps silently.
     progress : bool
-        A tqdm bar on stderr: runs done / total, running, failed and the ETA.
+        Progress on stderr: a tqdm bar on a terminal (runs done / total, running, failed,
+        ETA), else one line per finished run.
     callback : callable(run, row), optional
         Called in this process after each run is recorded.  An exception raised here
         (or Ctrl-C) interrupts the sweep: recorded rows stay, the rest is cancelled.
     runner : callable(config, out_dir, *, resume, progress), optional
         Replaces :func:`verify.train` (tests, dry runs); must be picklable.
+    connect_timeout : float
+        Seconds to wait for ``scheduler``'s handshake (:func:`probe_scheduler`).
+
+    Raises
+    ------
+    ValueError
+        Another sweep holds ``out_dir`` (:func:`sweep_lock`); ``out_dir`` holds another
+        spec's sweep; the scheduler cannot be reached; the results database is damaged.
 
     Returns
     -------
@@ -153,12 +288,16 @@ def run_sweep(spec: SweepSpec | str | os.PathLike, out_dir: str | os.PathLike, *
     if not resume and db_path.exists():
         raise ValueError(f"run_sweep: {str(db_path)!r} exists and resume=False; resume it, or "
                          f"choose a new out_dir.")
-    from .train import write_json_atomic
-    write_json_atomic(out / "spec.json", {"name": spec.name, "source": spec.source,
-                                          "base": dict(spec.base),
-                                          "grid": {k: list(v) for k, v in spec.grid},
-                                          "seeds": list(spec.seeds), "levels": list(spec.levels),
-                                          "spectrum": dict(spec.spectrum)})
+    with sweep_lock(out):
+        _check_same_spec(out, spec)
+        write_json_atomic(out / "spec.json", spec_record(spec))
+        return _run_locked(spec, runs, out, db_path, t_start, scheduler=scheduler,
+                           client=client, n_workers=n_workers, progress=progress,
+                           callback=callback, runner=runner, connect_timeout=connect_timeout)
+
+
+def _run_locked(spec: SweepSpec, runs, out: Path, db_path: Path, t_start: float, *, scheduler,
+                client, n_workers, progress, callback, runner, connect_timeout) -> SweepResult:
     conn = open_results(db_path)
     done_ids = {r["run_id"] for r in conn.execute("SELECT run_id FROM runs WHERE status='done'")}
     attempts = {r["run_id"]: r["attempts"] or 0 for r in conn.execute("SELECT run_id, attempts FROM runs")}
@@ -175,14 +314,12 @@ def run_sweep(spec: SweepSpec | str | os.PathLike, out_dir: str | os.PathLike, *
     try:
         if todo:
             if client is None:
-                client, own = _client(scheduler, n_workers)
+                client, own = _client(scheduler, n_workers, connect_timeout=connect_timeout)
                 own = (client, own)
             n_threads = sum(client.nthreads().values()) or 1
-            if progress:
-                from tqdm.auto import tqdm
-                bar = tqdm(total=len(runs), initial=skipped, unit="run", desc=f"sweep {spec.name}",
-                           dynamic_ncols=True, file=sys.stderr)
-                bar.set_postfix(running=min(n_threads, len(todo)), failed=0)
+            bar = ProgressReporter(total=len(runs), initial=skipped, unit="run", every=1,
+                                   desc=f"sweep {spec.name}", enabled=progress)
+            bar.set_postfix({"running": min(n_threads, len(todo)), "failed": 0})
             from distributed import as_completed
             # longest runs first, so the last wave is short
             order = sorted(todo, key=lambda r: -r.config.updates * max(r.config.horizons))
@@ -205,9 +342,7 @@ def run_sweep(spec: SweepSpec | str | os.PathLike, out_dir: str | os.PathLike, *
                 remaining -= 1
                 n_done += row["status"] == "done"
                 n_failed += row["status"] == "failed"
-                if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix(running=min(n_threads, remaining), failed=n_failed)
+                bar.update({"running": min(n_threads, remaining), "failed": n_failed})
                 if callback is not None:
                     callback(r, row)
     except (KeyboardInterrupt, Exception) as err:

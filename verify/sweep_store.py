@@ -17,7 +17,8 @@ from typing import Any, Mapping, Sequence
 from .config import RunConfig
 from .sweep_spec import DEFAULT_LEVELS, SweepRun, SweepSpec
 
-__all__ = ["RESULTS_NAME", "open_results", "read_results", "refresh_results", "summarize_run"]
+__all__ = ["RESULTS_NAME", "open_results", "read_results", "refresh_results", "summarize_run",
+           "resolve_run_dir"]
 
 RESULTS_NAME = "results.sqlite"
 
@@ -78,16 +79,55 @@ def _config_columns() -> dict[str, str]:
     return out
 
 
-def open_results(path: str | os.PathLike) -> sqlite3.Connection:
-    """Open (creating if needed) a results database; rows are :class:`sqlite3.Row`."""
-    conn = sqlite3.connect(str(path), timeout=30.0)
-    conn.row_factory = sqlite3.Row
-    cols = {**_BASE_COLUMNS, **_config_columns()}
-    with conn:
-        conn.execute("CREATE TABLE IF NOT EXISTS runs ("
-                     + ", ".join(f"{_q(k)} {t}" for k, t in cols.items()) + ")")
-    _ensure_columns(conn, cols)
+def _damaged(db: Path, err: Exception) -> ValueError:
+    return ValueError(f"{db} is not a readable results database ({err}); restore it, or delete "
+                      f"it and rerun the sweep (finished runs are re-read from their "
+                      f"directories, not retrained).")
+
+
+def open_results(path: str | os.PathLike, *, create: bool = True) -> sqlite3.Connection:
+    """Open a results database (creating it when ``create``); rows are :class:`sqlite3.Row`.
+
+    A damaged file is a ``ValueError`` naming it and what to do.
+    """
+    db = Path(path)
+    if not create and not db.is_file():
+        raise ValueError(f"no results database at {str(db)!r}; pass DIR/{RESULTS_NAME} of a "
+                         f"sweep (python -m verify sweep SPEC --out DIR), or its directory.")
+    try:
+        conn = sqlite3.connect(db.resolve().as_uri() + ("?mode=rwc" if create else "?mode=rw"),
+                               uri=True, timeout=30.0)
+        conn.row_factory = sqlite3.Row
+        cols = {**_BASE_COLUMNS, **_config_columns()}
+        with conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS runs ("
+                         + ", ".join(f"{_q(k)} {t}" for k, t in cols.items()) + ")")
+        _ensure_columns(conn, cols)
+    except sqlite3.DatabaseError as err:
+        raise _damaged(db, err) from None
     return conn
+
+
+def resolve_run_dir(db: str | os.PathLike, stored: str) -> Path:
+    """The run directory a row's ``run_dir`` names: relative paths are relative to the
+    directory of the database ``db`` (the sweep directory), whatever the current working
+    directory; rows of older sweeps (relative to the directory the sweep was started
+    from) are found by their ``runs/<slug>`` tail.
+
+    Examples
+    --------
+    >>> str(resolve_run_dir("/data/sw/results.sqlite", "runs/a_1"))
+    '/data/sw/runs/a_1'
+    >>> str(resolve_run_dir("/data/sw/results.sqlite", "old/cwd/sw/runs/a_1"))
+    '/data/sw/runs/a_1'
+    """
+    p = Path(stored)
+    if p.is_absolute():
+        return p
+    root = Path(db).parent
+    if p.parent.name == "runs":
+        return root / "runs" / p.name
+    return root / p
 
 
 def _ensure_columns(conn: sqlite3.Connection, cols: Mapping[str, str]) -> None:
@@ -107,7 +147,11 @@ def _config_row(run: SweepRun, spec: SweepSpec, run_dir: Path) -> dict[str, Any]
         elif isinstance(v, bool):
             v = int(v)
         row[k] = v
-    row.update(run_id=run.run_id, sweep=spec.name, run_dir=str(run_dir),
+    run_dir = Path(run_dir)
+    # relative to the sweep directory (resolve_run_dir), so any working directory finds it
+    stored = (f"runs/{run_dir.name}" if run_dir.parent.name == "runs"
+              else str(run_dir.resolve()))
+    row.update(run_id=run.run_id, sweep=spec.name, run_dir=stored,
                cell=json.dumps(dict(run.cell)), group_order=cfg.G.order,
                ratio=cfg.spectrum.max_ratio, hard_horizon=max(cfg.horizons))
     return row
@@ -123,50 +167,62 @@ def _write_row(conn: sqlite3.Connection, row: Mapping[str, Any]) -> None:
                      f"VALUES ({', '.join('?' for _ in keys)})", [row[k] for k in keys])
 
 
+def _db_path(path: str | os.PathLike) -> Path:
+    p = Path(path)
+    return p / RESULTS_NAME if p.is_dir() else p
+
+
 def read_results(path: str | os.PathLike, *, status: str | None = None) -> list[dict[str, Any]]:
-    """Rows of a results database (or a sweep directory) as dicts, in insertion order.
+    """Rows of a results database (or a sweep directory) as dicts, in insertion order, with
+    ``run_dir`` resolved to an absolute path (:func:`resolve_run_dir`).
+
+    Never creates a database: a missing one is a ``ValueError``.
 
     Examples
     --------
     >>> import tempfile, os
-    >>> read_results(os.path.join(tempfile.mkdtemp(), "results.sqlite"))
+    >>> d = tempfile.mkdtemp()
+    >>> read_results(os.path.join(d, "results.sqllite"))
+    Traceback (most recent call last):
+    ...
+    ValueError: no results database at '.../results.sqllite'; pass DIR/results.sqlite of a sweep (python -m verify sweep SPEC --out DIR), or its directory.
+    >>> os.listdir(d)
     []
     """
-    p = Path(path)
-    if p.is_dir():
-        p = p / RESULTS_NAME
-    if p.suffix != ".sqlite" and not p.exists():
-        raise ValueError(f"read_results: {str(path)!r} is not a results database; pass "
-                         f"DIR/{RESULTS_NAME} or a sweep directory.")
-    conn = open_results(p)
+    db = _db_path(path)
+    conn = open_results(db, create=False)
     try:
         q = "SELECT * FROM runs" + (" WHERE status = ?" if status else "") + " ORDER BY rowid"
-        return [dict(r) for r in conn.execute(q, (status,) if status else ())]
+        rows = [dict(r) for r in conn.execute(q, (status,) if status else ())]
+    except sqlite3.DatabaseError as err:
+        raise _damaged(db, err) from None
     finally:
         conn.close()
+    for r in rows:
+        if r.get("run_dir"):
+            r["run_dir"] = str(resolve_run_dir(db, r["run_dir"]))
+    return rows
 
 
 def refresh_results(path: str | os.PathLike, *, levels: Sequence[float] | None = None) -> int:
     """Re-summarise every ``done`` row from its run directory (after a change of the
     summary rules, or to add levels), without training; returns the rows rewritten.
 
-    ``levels`` defaults to those of the sweep's ``spec.json``.
+    ``levels`` defaults to those of the sweep's ``spec.json``.  Run directories are found
+    relative to the database (:func:`resolve_run_dir`), not to the working directory.
     """
+    from .rundir import read_json
     from .train import RunResult
-    p = Path(path)
-    db = p / RESULTS_NAME if p.is_dir() else p
-    if not db.exists():
-        raise ValueError(f"refresh_results: no results database at {str(db)!r}.")
+    db = _db_path(path)
     if levels is None:
         spec_json = db.parent / "spec.json"
-        levels = (json.loads(spec_json.read_text())["levels"] if spec_json.exists()
-                  else DEFAULT_LEVELS)
-    conn = open_results(db)
+        levels = (read_json(spec_json)["levels"] if spec_json.exists() else DEFAULT_LEVELS)
+    conn = open_results(db, create=False)
     try:
         rows = [dict(r) for r in conn.execute("SELECT run_id, run_dir FROM runs WHERE status='done'")]
         for r in rows:
-            _write_row_update(conn, r["run_id"],
-                              summarize_run(RunResult.from_dir(Path(r["run_dir"])), levels))
+            _write_row_update(conn, r["run_id"], summarize_run(
+                RunResult.from_dir(resolve_run_dir(db, r["run_dir"])), levels))
     finally:
         conn.close()
     return len(rows)
