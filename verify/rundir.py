@@ -328,8 +328,10 @@ def save_checkpoint(path: str | os.PathLike, state: Mapping[str, Any], *,
     :func:`state_digest` and the torch thread count."""
     blob = {"format": _FORMAT, "fingerprint": fingerprint, "digest": state_digest(state),
             "torch_threads": torch.get_num_threads(), "state": dict(state)}
+    buf = io.BytesIO()
+    torch.save(blob, buf)                  # serialised first: a full disk is then an OSError
     with atomic_path(path) as tmp:
-        torch.save(blob, tmp)
+        tmp.write_bytes(buf.getvalue())
 
 
 def load_checkpoint(path: str | os.PathLike, *, fingerprint: str | None) -> dict[str, Any]:

@@ -282,7 +282,7 @@ def run_sweep(spec: SweepSpec | str | os.PathLike, out_dir: str | os.PathLike, *
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
     runs = expand(spec)
-    out = Path(out_dir)
+    out = Path(out_dir).resolve()      # workers may run in another working directory
     out.mkdir(parents=True, exist_ok=True)
     db_path = out / RESULTS_NAME
     if not resume and db_path.exists():

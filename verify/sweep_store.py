@@ -99,6 +99,10 @@ def open_results(path: str | os.PathLike, *, create: bool = True) -> sqlite3.Con
                                uri=True, timeout=30.0)
         conn.row_factory = sqlite3.Row
         cols = {**_BASE_COLUMNS, **_config_columns()}
+        if not create and not conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='runs'").fetchone():
+            conn.close()
+            raise sqlite3.DatabaseError("it has no table 'runs'")
         with conn:
             conn.execute("CREATE TABLE IF NOT EXISTS runs ("
                          + ", ".join(f"{_q(k)} {t}" for k, t in cols.items()) + ")")

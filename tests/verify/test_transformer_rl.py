@@ -307,3 +307,29 @@ def test_gradient_probe_smoke():
     rows = gradient_probe(SMOKE, horizon=2, batch=32, step_sizes=(0.01,), eval_prompts=32)
     assert [r["step"] for r in rows] == [0.0, 0.01]
     assert all(0.0 <= r["success"] <= 1.0 and 0.0 <= r["right_mass"] <= 1.0 for r in rows)
+
+
+def test_resuming_with_fewer_updates_than_the_checkpoint_is_refused(tmp_path):
+    """The loop used to exit only at step == updates: a shorter resume trained forever."""
+    import signal
+
+    def boom(signum, frame):
+        raise TimeoutError("the shorter resume is still training")
+    train_transformer(apply_overrides(SMOKE, updates=4), tmp_path, progress=False)
+    old = signal.signal(signal.SIGALRM, boom)
+    signal.alarm(60)
+    try:
+        with pytest.raises(ValueError, match="is at step 4, past updates=2"):
+            train_transformer(apply_overrides(SMOKE, updates=2), tmp_path, resume=True,
+                              progress=False)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert [r["step"] for r in read_metrics(tmp_path)][-1] == 4
+
+
+def test_from_dir_of_an_unfinished_transformer_run_is_not_a_success(tmp_path):
+    train_transformer(apply_overrides(SMOKE, updates=2), tmp_path, progress=False)
+    (tmp_path / "result.json").unlink()
+    res = TransformerRunResult.from_dir(tmp_path)
+    assert not res.success and res.status == -2 and "not finished" in res.message

@@ -208,15 +208,19 @@ class Transformer(nn.Module):
         self.cfg, self.order, self.vocab_size = cfg, int(order), int(vocab_size)
         gen = torch.Generator().manual_seed(int(seed))
         d = cfg.d_model
-        self.tok = nn.Embedding(vocab_size, d)
-        self.role = nn.Embedding(len(ROLES), d)
-        self.seg = nn.Embedding(vocab_size, d) if cfg.clause_segments else None
-        self.pos = nn.Embedding(cfg.max_len, d) if cfg.positional == "learned" else None
-        if cfg.positional == "sinusoidal":
-            self.register_buffer("pos_table", _sinusoidal_table(cfg.max_len, d), persistent=False)
-        self.blocks = nn.ModuleList(_Block(cfg) for _ in range(cfg.n_layers))
-        self.ln_f = nn.LayerNorm(d)
-        self.unembed = nn.Linear(d, order)
+        # the modules' default initialisation draws from the global RNG; it is overwritten
+        # below, so its draws are made on a forked RNG and the global state is left alone
+        with torch.random.fork_rng(devices=[]):
+            self.tok = nn.Embedding(vocab_size, d)
+            self.role = nn.Embedding(len(ROLES), d)
+            self.seg = nn.Embedding(vocab_size, d) if cfg.clause_segments else None
+            self.pos = nn.Embedding(cfg.max_len, d) if cfg.positional == "learned" else None
+            if cfg.positional == "sinusoidal":
+                self.register_buffer("pos_table", _sinusoidal_table(cfg.max_len, d),
+                                     persistent=False)
+            self.blocks = nn.ModuleList(_Block(cfg) for _ in range(cfg.n_layers))
+            self.ln_f = nn.LayerNorm(d)
+            self.unembed = nn.Linear(d, order)
         with torch.no_grad():   # seeded init, independent of the global RNG
             for name, p in self.named_parameters():
                 if p.dim() == 2:
