@@ -56,6 +56,7 @@ from ..metrics import metric_columns, metric_names
 from ..rundir import RESULT, TrainingResult, read_json, read_metrics, write_json_atomic
 from ..tasks import Prompts, make_task, sample_prompts, seed_streams
 from ..trainer import Trainer
+from ..validate import check_float
 from .model import ModelConfig
 from .policy import TransformerPolicy, theta_from_alpha
 from .pretrain import PretrainConfig, build_model, load_or_pretrain
@@ -148,9 +149,7 @@ class TransformerRunConfig:
             raise ValueError(f"{who}: algo='exact' differentiates the idealised head's Fourier "
                              f"formula and has no transformer analogue; got run.algo='exact'. "
                              f"Use 'reinforce' or 'grpo'.")
-        if not (self.kl_coef >= 0 and math.isfinite(self.kl_coef)):
-            raise ValueError(f"{who}: kl_coef must be a finite number >= 0; "
-                             f"got kl_coef={self.kl_coef!r}.")
+        check_float(who, "kl_coef", self.kl_coef, minimum=0, maximum=1e30)
         L = 4 * max(self.run.horizons) + 2
         if self.model.positional in ("learned", "sinusoidal") and L > self.model.max_len:
             raise ValueError(f"{who}: horizon {max(self.run.horizons)} needs sequences of length "
