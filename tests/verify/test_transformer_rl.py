@@ -234,7 +234,7 @@ def test_existing_run_directory_needs_resume(tmp_path):
     (dict(positional="learned", max_len=8), "needs sequences of length 10 > model.max_len=8"),
     (dict(horizons=(4,)), "distinct"),
     (dict(colour="red"), "unknown setting"),
-    (dict(pretrain_max_clauses=0), "max_clauses must be an integer >= 1; got max_clauses=0"),
+    (dict(pretrain_max_clauses=0), r"max_clauses must be an integer in \[1, 10000\]; got max_clauses=0"),
     (dict(pretrain_max_clauses=9), r"max_clauses <= min\(\|G\|, M\) = 3"),
 ])
 def test_bad_configs(kw, match):
