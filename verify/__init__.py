@@ -11,10 +11,12 @@ Programmatic use (the sweep engine calls this)::
     result = train(RunConfig(group="Z96", horizons=(5, 15, 45)), "runs/x", progress=False)
     result.metrics["success/L45/sampled"]      # names: verify.metrics.metric_names
 
-Modules: ``config`` (RunConfig, presets), ``tasks`` (prompt sampler), ``heads``
-(idealised and learned heads, rollouts), ``model`` (attention policy), ``algos``
-(REINFORCE, GRPO, exact gradient), ``metrics`` (metric names), ``train`` (the driver,
-logging, checkpoints), ``compare`` (against ``dynamics``).
+Modules: ``config`` (RunConfig, presets), ``tasks`` (prompt sampler, seed streams),
+``heads`` (idealised and learned heads, rollouts), ``model`` (attention policy), ``algos``
+(REINFORCE, GRPO, exact gradient), ``metrics`` (metric names), ``rundir`` (the files of a
+run directory, checkpoints, resume checks), ``trainer`` (the RL loop shared with the
+transformer), ``train`` (the minimal model's driver; the module is callable as
+``train(config, out_dir)``), ``compare`` (against ``dynamics``).
 """
 
 try:
@@ -26,6 +28,7 @@ except ImportError as _err:  # pragma: no cover - depends on the install
 from groupfourier import __version__  # one distribution, one version
 from .config import PRESETS, RunConfig, preset
 from .metrics import metric_names
-from .train import RunResult, train
+from . import train  # the module; callable as train(config, out_dir) (verify.train.train)
+from .train import RunResult
 
 __all__ = ["RunConfig", "PRESETS", "preset", "train", "RunResult", "metric_names"]

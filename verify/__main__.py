@@ -9,8 +9,9 @@ The README's main job::
 source), trains one run, or every run of a preset into ``OUT/<name>``, and prints a table
 of final held-out success.  ``compare`` puts each run beside the ``dynamics`` prediction
 for its exact configuration, writes ``comparison.md``, ``comparison.json`` and
-``comparison.png``, and prints the summary.  A ``ValueError`` becomes one line on stderr
-and exit code 2.
+``comparison.png``, and prints the summary.  Bad input and OS errors become one line
+on stderr and exit code 2 (:func:`verify.cli.run_cli`); a run that fails (non-finite
+parameters) exits 1.
 """
 
 from __future__ import annotations
@@ -149,16 +150,10 @@ def select_runs(configs: dict, only: str | None, preset_name: str) -> dict:
     return {k: configs[k] for k in names}
 
 
-def _set_threads(n: int) -> None:
-    import torch
-    if n < 1:
-        raise ValueError(f"--threads must be an integer >= 1; got {n}.")
-    torch.set_num_threads(n)
-
-
 def _run(args: argparse.Namespace) -> int:
+    from .cli import set_threads
     from .train import train
-    _set_threads(args.threads)
+    set_threads(args.threads)
     overrides = {k: v for k, v in vars(args).items() if k in _CFG_NAMES}
     if args.preset:
         configs = preset(args.preset, **overrides)
@@ -175,7 +170,10 @@ def _run(args: argparse.Namespace) -> int:
         results[name] = train(cfg, dirs[name], resume=args.resume, progress=not args.no_progress)
         print(f"[verify] {name}: {results[name].message}", flush=True)
     print(_final_table(results))
-    return 0
+    failed = [name for name, r in results.items() if not r.success]
+    for name in failed:
+        print(f"error: run {name} failed: {results[name].message}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -193,8 +191,9 @@ def _compare(args: argparse.Namespace) -> int:
 def _pretrain(args: argparse.Namespace) -> int:
     from groupfourier import group_from_name
 
+    from .cli import set_threads
     from .heads import head_cache_dir, load_or_pretrain_head
-    _set_threads(args.threads)
+    set_threads(args.threads)
     G = group_from_name(args.group)
     load_or_pretrain_head(G, args.hidden, B=1.0, rebuild=args.rebuild)
     print(f"learned head for {G.name} (hidden {args.hidden}) cached in {head_cache_dir()}")
@@ -202,13 +201,11 @@ def _pretrain(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .cli import run_cli
     args = build_parser().parse_args(argv)
-    try:
-        handlers = {"run": _run, "compare": _compare, "pretrain": _pretrain}
-        return handlers.get(args.command, getattr(args, "_handler", None))(args)
-    except ValueError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    handlers = {"run": _run, "compare": _compare, "pretrain": _pretrain}
+    handler = handlers.get(args.command, getattr(args, "_handler", None))
+    return run_cli(lambda: handler(args))
 
 
 if __name__ == "__main__":  # pragma: no cover

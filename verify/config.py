@@ -16,7 +16,17 @@ from typing import Any, Literal
 
 from groupfourier import FiniteGroup, group_from_name
 
+from .validate import MAX_SIZE, check_float, check_int
+
 __all__ = ["RunConfig", "PRESETS", "preset"]
+
+
+#: (field, minimum, maximum) of RunConfig's integer fields; Q is (M, M), so M is bounded
+#: where its tensors still fit in memory
+_INT_FIELDS = (("n_ids", 1, 10_000), ("batch", 1, MAX_SIZE), ("updates", 0, 10**9),
+               ("log_every", 1, 10**9), ("checkpoint_every", 1, 10**9),
+               ("eval_prompts", 1, MAX_SIZE), ("head_hidden", 1, 100_000),
+               ("samples_per_prompt", 1, MAX_SIZE))
 
 
 def _f(default: Any, help: str) -> Any:
@@ -117,30 +127,24 @@ class RunConfig:
         if self.weights is not None:
             object.__setattr__(self, "weights", tuple(float(w) for w in self.weights))
         G = self.G  # group_from_name raises its own message
-        for name, lo in (("n_ids", 1), ("batch", 1), ("updates", 0), ("log_every", 1),
-                         ("checkpoint_every", 1), ("eval_prompts", 1), ("head_hidden", 1),
-                         ("samples_per_prompt", 1)):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < lo:
-                raise ValueError(f"{who}: {name} must be an integer >= {lo}; got {name}={v!r}.")
+        for name, lo, hi in _INT_FIELDS:
+            check_int(who, name, getattr(self, name), minimum=lo, maximum=hi)
+        check_int(who, "seed", self.seed, minimum=0)
         # dynamics.Spectrum validates horizons and weights, and that they fit G and M
         self.spectrum.check_fits(G.order, self.n_ids)
-        if not (self.c_B > 0 and math.isfinite(self.c_B)):
-            raise ValueError(f"{who}: c_B must be a finite number > 0; got c_B={self.c_B!r}.")
-        if not (self.lr > 0 and math.isfinite(self.lr)):
-            raise ValueError(f"{who}: lr must be a finite number > 0; got lr={self.lr!r}.")
+        check_float(who, "c_B", self.c_B, minimum=0, strict_min=True)
+        # Q is float32: steps and scales beyond 1e30 overflow it at once
+        check_float(who, "lr", self.lr, minimum=0, strict_min=True, maximum=1e30)
         choices = {"head": ("ideal", "learned"), "algo": ("reinforce", "grpo", "exact"),
                    "baseline": ("batch", "ema", "loo", "none"), "optimizer": ("sgd", "adam")}
         for name, valid in choices.items():
             if getattr(self, name) not in valid:
                 raise ValueError(f"{who}: {name} must be one of {valid}; "
                                  f"got {name}={getattr(self, name)!r}.")
-        if not 0.0 <= self.ema_decay < 1.0:
-            raise ValueError(f"{who}: ema_decay must lie in [0, 1); got ema_decay={self.ema_decay!r}.")
-        if self.entropy_coef < 0:
-            raise ValueError(f"{who}: entropy_coef must be >= 0; got {self.entropy_coef!r}.")
-        if self.init_std is not None and not self.init_std >= 0:
-            raise ValueError(f"{who}: init_std must be >= 0 or None; got {self.init_std!r}.")
+        check_float(who, "ema_decay", self.ema_decay, minimum=0, maximum=1, strict_max=True)
+        check_float(who, "entropy_coef", self.entropy_coef, minimum=0, maximum=1e30)
+        if self.init_std is not None:
+            check_float(who, "init_std", self.init_std, minimum=0, maximum=1e30)
         if self.checkpoint_every % self.log_every:
             raise ValueError(f"{who}: checkpoint_every must be a multiple of log_every so that a "
                              f"resumed run logs every step exactly once; got checkpoint_every="

@@ -440,7 +440,7 @@ def phase_diagram(results: str | os.PathLike, *, y: YAxis = "c_B",
         Draw the :mod:`dynamics` prediction (needs the runs to share their settings
         other than the axes and the seed).
     """
-    from .sweep import RESULTS_NAME, read_results
+    from .sweep_store import RESULTS_NAME, read_results
     from .train import pyplot, save_figure_atomic, write_text_atomic
     if color not in ("regime", "plateau"):
         raise ValueError(f"phase_diagram: color must be 'regime' or 'plateau'; got {color!r}.")

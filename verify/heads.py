@@ -31,7 +31,9 @@ from torch import Tensor, nn
 
 from groupfourier import FiniteGroup
 
+from .rundir import atomic_path
 from .tasks import Prompts, Task, cayley_tensor, chain_product
+from .validate import check_float, check_int
 
 __all__ = ["Rollout", "IdealHead", "LearnedHead", "pretrain_head", "load_or_pretrain_head",
            "head_cache_dir", "gumbel_noise"]
@@ -150,13 +152,20 @@ class LearnedHead(nn.Module):
 
     kind = "learned"
 
-    def __init__(self, order: int, hidden: int):
+    def __init__(self, order: int, hidden: int, *, seed: int = 0):
         super().__init__()
         self.order, self.hidden = int(order), int(hidden)
-        self.W_s = nn.Parameter(torch.randn(order, hidden) / math.sqrt(2 * order))
-        self.W_m = nn.Parameter(torch.randn(order, hidden) / math.sqrt(2))
+        # a private generator: the draws of `torch.manual_seed(seed)` followed by the
+        # default initialisation, without touching the global RNG
+        gen = torch.Generator().manual_seed(int(seed))
+        self.W_s = nn.Parameter(torch.randn(order, hidden, generator=gen) / math.sqrt(2 * order))
+        self.W_m = nn.Parameter(torch.randn(order, hidden, generator=gen) / math.sqrt(2))
         self.b1 = nn.Parameter(torch.zeros(hidden))
-        self.out = nn.Linear(hidden, order)
+        self.out = torch.nn.utils.skip_init(nn.Linear, hidden, order)
+        with torch.no_grad():      # nn.Linear.reset_parameters, drawn from `gen`
+            nn.init.kaiming_uniform_(self.out.weight, a=math.sqrt(5), generator=gen)
+            bound = 1.0 / math.sqrt(hidden)
+            self.out.bias.uniform_(-bound, bound, generator=gen)
         self.register_buffer("scale", torch.tensor(1.0))
 
     def forward(self, s: Tensor, m: Tensor) -> Tensor:
@@ -218,10 +227,16 @@ def pretrain_head(G: FiniteGroup, hidden: int = 256, *, seed: int = 0, max_steps
     >>> info["accuracy"]
     1.0
     """
+    who = "pretrain_head"
+    if not isinstance(G, FiniteGroup):
+        raise TypeError(f"{who}: G must be a groupfourier FiniteGroup; got {type(G).__name__}.")
+    hidden = check_int(who, "hidden", hidden, minimum=1, maximum=100_000)
+    seed = check_int(who, "seed", seed, minimum=0)
+    max_steps = check_int(who, "max_steps", max_steps, minimum=1, maximum=10**9)
+    lr = check_float(who, "lr", lr, minimum=0, strict_min=True, maximum=1e30)
     n = G.order
     table = cayley_tensor(G)
-    torch.manual_seed(seed)
-    head = LearnedHead(n, hidden)
+    head = LearnedHead(n, hidden, seed=seed)
     opt = torch.optim.Adam(head.parameters(), lr=lr)
     target = table.reshape(-1)
     acc, step = 0.0, 0
@@ -256,6 +271,7 @@ def load_or_pretrain_head(G: FiniteGroup, hidden: int, *, B: float, seed: int = 
 
     The artefact is a local torch state dict written atomically; nothing is downloaded.
     """
+    hidden = check_int("load_or_pretrain_head", "hidden", hidden, minimum=1, maximum=100_000)
     path = head_cache_dir() / f"{G.name}_h{hidden}_seed{seed}.pt"
     head = LearnedHead(G.order, hidden)
     if path.exists() and not rebuild:
@@ -264,8 +280,7 @@ def load_or_pretrain_head(G: FiniteGroup, hidden: int, *, B: float, seed: int = 
     else:
         head, _ = pretrain_head(G, hidden, seed=seed)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        torch.save(head.state_dict(), tmp)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            torch.save(head.state_dict(), tmp)
     head.calibrate(cayley_tensor(G), B)
     return head

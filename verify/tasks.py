@@ -21,7 +21,8 @@ from torch import Tensor
 
 from groupfourier import FiniteGroup
 
-__all__ = ["Task", "Prompts", "make_task", "sample_prompts", "chain_product", "cayley_tensor"]
+__all__ = ["Task", "Prompts", "make_task", "sample_prompts", "chain_product", "cayley_tensor",
+           "seed_streams"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -175,3 +176,28 @@ def sample_prompts(task: Task, n_prompts: int, horizon: int, *,
     s0 = torch.randint(n, (n_prompts,), generator=generator)
     target = chain_product(task.table, ops, s0)
     return Prompts(ops=ops, ids=ids, s0=s0, target=target)
+
+
+#: the independent seed streams of a run, in the order :func:`seed_streams` draws them
+SEED_STREAMS = ("perm", "init", "train", "eval")
+
+
+def seed_streams(seed: int, *, salt: int | None = None) -> dict[str, int]:
+    """The four independent 32-bit seeds of a run, from :class:`numpy.random.SeedSequence`.
+
+    ``perm`` (the hidden permutation), ``init`` (the initialisation), ``train`` (prompts
+    and rollouts of training) and ``eval`` (held-out prompts).  ``salt`` gives another
+    family of streams for the same seed (the transformer uses ``salt=7``), so two kinds of
+    run with one seed do not share their streams.
+
+    Examples
+    --------
+    >>> s = seed_streams(0)
+    >>> sorted(s), s == seed_streams(0), s == seed_streams(0, salt=7)
+    (['eval', 'init', 'perm', 'train'], True, False)
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed_streams: seed must be an integer >= 0; got seed={seed!r}.")
+    entropy = int(seed) if salt is None else [int(seed), int(salt)]
+    s = np.random.SeedSequence(entropy).generate_state(len(SEED_STREAMS), dtype=np.uint32)
+    return {name: int(v) for name, v in zip(SEED_STREAMS, s)}

@@ -1,148 +1,66 @@
-"""The training driver: :func:`train` runs one :class:`~verify.config.RunConfig` into a directory.
+"""The minimal model's training driver: :func:`train` runs one :class:`~verify.config.RunConfig`
+into a run directory.
 
-Files of a run directory (all JSON written atomically: a temp file, then ``os.replace``)::
+The files of a run directory and the resume rules belong to :mod:`verify.rundir`; the loop
+is :class:`verify.trainer.Trainer`, of which :class:`MinimalTrainer` is the attention
+policy's case (Q trains, the head is frozen).  ``train(..., resume=True)`` restarts from
+``checkpoint.pt``: records with ``step`` at or after the checkpoint are dropped and
+recomputed, so every step is logged exactly once and the resumed run equals an
+uninterrupted one (timings aside, at the same torch thread count).
 
-    config.json      the full config, seed included
-    metrics.jsonl    one record per evaluation, keys = verify.metrics.metric_names(horizons)
-    metrics.csv      the same table as CSV (rewritten at every checkpoint and at the end)
-    checkpoint.pt    Q, optimiser, RNG and algorithm state after `step` updates
-    result.json      the final record, status and message
-
-``train(..., resume=True)`` restarts from ``checkpoint.pt``: records with ``step`` at or
-after the checkpoint are dropped and recomputed, so every step is logged exactly once
-and the resumed run equals an uninterrupted one (timings aside).
+The package attribute ``verify.train`` is this module, and it is callable:
+``verify.train(config, out_dir)`` calls :func:`train` (the entry point of old).
 """
 
 from __future__ import annotations
 
-import csv
-import dataclasses
-import io
-import json
 import os
-import time
+import sys
+import types
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
-import numpy as np
 import torch
-from numpy.typing import NDArray
 
-from .algos import AlgoState, exact_success, objectives
+from .algos import exact_success
 from .config import RunConfig
 from .heads import IdealHead, load_or_pretrain_head
 from .metrics import metric_columns, metric_names
 from .model import AttentionPolicy, canonical_identifiers, reduced_theta
-from .tasks import Prompts, Task, make_task, sample_prompts
+from .rundir import (RESULT, TrainingResult, pyplot, read_json, read_metrics,  # noqa: F401
+                     save_figure_atomic, write_json_atomic, write_text_atomic)
+from .tasks import Prompts, Task, make_task, sample_prompts, seed_streams
+from .trainer import Trainer
 
-__all__ = ["RunResult", "train", "build_policy", "evaluate", "read_metrics", "write_json_atomic",
-           "training_loop", "ExtraLoss", "write_text_atomic", "pyplot", "save_figure_atomic"]
-
-
-# ----------------------------------------------------------------------------- I/O helpers
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temp file and ``os.replace``."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
-def write_json_atomic(path: Path, obj: Any) -> None:
-    """Write ``obj`` as indented JSON, atomically."""
-    write_text_atomic(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
-
-
-def pyplot():
-    """``matplotlib.pyplot``, switched to Agg unless a file backend is already in use
-    (figures are written, never shown; imported lazily to keep start-up fast)."""
-    import matplotlib
-    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo"):
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
-
-
-def save_figure_atomic(fig, path: Path, *, dpi: int) -> None:
-    """Save ``fig`` to ``path`` through a temp file and ``os.replace``, then close it."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}{path.suffix}")
-    fig.savefig(tmp, dpi=dpi)
-    pyplot().close(fig)
-    os.replace(tmp, path)
-
-
-def read_metrics(run_dir: Path) -> list[dict[str, Any]]:
-    """The records of ``run_dir/metrics.jsonl`` (a torn last line is ignored)."""
-    path = Path(run_dir) / "metrics.jsonl"
-    if not path.exists():
-        return []
-    out = []
-    for line in path.read_text().splitlines():
-        try:
-            out.append(json.loads(line))
-        except json.JSONDecodeError:
-            break
-    return out
-
-
-def _write_csv(path: Path, records: list[dict], keys: tuple[str, ...]) -> None:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(keys))
-    w.writeheader()
-    for r in records:
-        w.writerow({k: ("" if r.get(k) is None else r[k]) for k in keys})
-    write_text_atomic(path, buf.getvalue())
+__all__ = ["RunResult", "train", "build_policy", "evaluate", "eval_prompts", "load_config",
+           "MinimalTrainer", "read_metrics", "write_json_atomic", "write_text_atomic", "pyplot",
+           "save_figure_atomic"]
 
 
 # ----------------------------------------------------------------------------- result
 @dataclass(frozen=True, repr=False)
-class RunResult:
-    """Outcome of :func:`train`.
+class RunResult(TrainingResult):
+    """Outcome of :func:`train` (see :class:`verify.rundir.TrainingResult`).
 
-    Attributes
-    ----------
-    config : RunConfig
-    out_dir : Path
-    steps : ndarray, shape (n_records,)
-        The ``step`` of each logged record.
-    metrics : Mapping[str, ndarray]
-        Each metric name -> read-only float array, shape (n_records,) (NaN where undefined).
-    final : dict
-        The last record.
-    status : int
-        0 every update done; -1 Q became non-finite (the run stopped there).
-    message : str
+    Examples
+    --------
+    >>> import tempfile
+    >>> cfg = RunConfig(group="Z6", horizons=(2, 3), n_ids=4, batch=32, updates=4,
+    ...                 log_every=2, checkpoint_every=2, eval_prompts=8)
+    >>> d = tempfile.mkdtemp()
+    >>> train(cfg, d, progress=False).success, RunResult.from_dir(d).message
+    (True, 'completed 4 updates')
     """
 
-    config: RunConfig
-    out_dir: Path
-    steps: NDArray
-    metrics: Mapping[str, NDArray]
-    final: dict
-    status: int
-    message: str
-
-    @property
-    def success(self) -> bool:
-        return self.status >= 0
-
-    def __repr__(self) -> str:
-        return (f"RunResult(message={self.message!r}, status={self.status}, "
-                f"out_dir={str(self.out_dir)!r}, steps=({len(self.steps)},))")
-
     @classmethod
-    def from_dir(cls, run_dir: Path) -> "RunResult":
-        """Read a finished (or interrupted) run directory back."""
+    def from_dir(cls, run_dir: str | os.PathLike) -> "RunResult":
+        """Read a finished (or interrupted: ``status=-2``, not a success) run directory back."""
         run_dir = Path(run_dir)
         cfg = load_config(run_dir)
         records = read_metrics(run_dir)
-        res = {}
-        if (run_dir / "result.json").exists():
-            res = json.loads((run_dir / "result.json").read_text())
-        return _result(cfg, run_dir, records, res.get("status", 1),
-                       res.get("message", "run not finished"))
+        status, message, _ = cls.read_status(run_dir, records, cfg.updates)
+        return _result(cfg, run_dir, records, status, message)
 
 
 def _result(cfg: RunConfig, out: Path, records: list[dict], status: int, message: str) -> RunResult:
@@ -151,24 +69,36 @@ def _result(cfg: RunConfig, out: Path, records: list[dict], status: int, message
                      final=dict(records[-1]) if records else {}, status=status, message=message)
 
 
-def load_config(run_dir: Path) -> RunConfig:
-    """The :class:`RunConfig` saved in ``run_dir/config.json``."""
+def load_config(run_dir: str | os.PathLike) -> RunConfig:
+    """The :class:`RunConfig` saved in ``run_dir/config.json``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> load_config(tempfile.mkdtemp())
+    Traceback (most recent call last):
+    ...
+    ValueError: load_config: '...' is not a run directory (no config.json); pass a directory written by `python -m verify run`.
+    """
     path = Path(run_dir) / "config.json"
     if not path.exists():
         raise ValueError(f"load_config: {str(run_dir)!r} is not a run directory (no config.json); "
                          f"pass a directory written by `python -m verify run`.")
-    return RunConfig.from_dict(json.loads(path.read_text()))
+    d = read_json(path)
+    if not isinstance(d, dict) or "run" in d:
+        raise ValueError(f"load_config: {str(path)!r} does not hold a minimal-model RunConfig"
+                         + (" (it is a transformer run: use verify.transformer)" if
+                            isinstance(d, dict) else "") + ".")
+    try:
+        return RunConfig.from_dict(d)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"load_config: {str(path)!r} holds an invalid config: {err}") from None
 
 
 # ----------------------------------------------------------------------------- building
-def _seeds(seed: int) -> dict[str, int]:
-    s = np.random.SeedSequence(seed).generate_state(4, dtype=np.uint32)
-    return {"perm": int(s[0]), "init": int(s[1]), "train": int(s[2]), "eval": int(s[3])}
-
-
 def build_policy(cfg: RunConfig) -> AttentionPolicy:
     """The task, head and policy of ``cfg`` (Q initialised from the run's seed)."""
-    seeds = _seeds(cfg.seed)
+    seeds = seed_streams(cfg.seed)
     G = cfg.G
     task = make_task(G, cfg.n_ids, seed=seeds["perm"])
     if cfg.head == "ideal":
@@ -181,7 +111,7 @@ def build_policy(cfg: RunConfig) -> AttentionPolicy:
 
 def eval_prompts(cfg: RunConfig, task: Task) -> list[Prompts]:
     """The held-out prompts, ``cfg.eval_prompts`` per horizon, from their own seed stream."""
-    gen = torch.Generator().manual_seed(_seeds(cfg.seed)["eval"])
+    gen = torch.Generator().manual_seed(seed_streams(cfg.seed)["eval"])
     return [sample_prompts(task, cfg.eval_prompts, L, generator=gen) for L in cfg.horizons]
 
 
@@ -191,7 +121,7 @@ def evaluate(cfg: RunConfig, policy: AttentionPolicy, prompts: list[Prompts], *,
     """Per-horizon held-out metrics (see :mod:`verify.metrics`) and θ."""
     out: dict[str, float] = {"theta": reduced_theta(policy.Q, policy.task.perm),
                              "canonical/ids": canonical_identifiers(policy.Q, policy.task.perm)}
-    gen = torch.Generator().manual_seed(_seeds(cfg.seed)["eval"] + step)
+    gen = torch.Generator().manual_seed(seed_streams(cfg.seed)["eval"] + step)
     for L, p in zip(cfg.horizons, prompts):
         alpha = policy.attention(p)
         if isinstance(policy.head, IdealHead):
@@ -214,6 +144,39 @@ def _make_optimizer(cfg: RunConfig, params) -> torch.optim.Optimizer:
 
 
 # ----------------------------------------------------------------------------- driver
+class MinimalTrainer(Trainer):
+    """:class:`~verify.trainer.Trainer` of the minimal model: Q of an
+    :class:`~verify.model.AttentionPolicy` trains with SGD or Adam, evaluated by
+    :func:`evaluate` on :func:`eval_prompts`."""
+
+    params_name = "Q"
+    checkpoint_at_exit = False
+
+    def __init__(self, cfg: RunConfig):
+        policy = build_policy(cfg)
+        super().__init__(cfg, policy, _make_optimizer(cfg, [policy.Q]), params=[policy.Q],
+                         generator=torch.Generator().manual_seed(seed_streams(cfg.seed)["train"]),
+                         metric_keys=metric_names(cfg.horizons))
+        self.held_out = eval_prompts(cfg, policy.task)
+
+    def evaluate(self, step: int) -> Mapping[str, float]:
+        return _module.evaluate(self.run, self.policy, self.held_out, step=step)
+
+    def policy_state(self) -> dict[str, Any]:
+        return {"Q": self.policy.Q.detach().clone()}
+
+    def load_policy_state(self, state: Mapping[str, Any]) -> None:
+        with torch.no_grad():
+            self.policy.Q.copy_(state["Q"])
+
+    def grad_norm(self, term: torch.Tensor) -> float:
+        return (torch.autograd.grad(term, self.policy.Q, retain_graph=True)[0].norm().item()
+                if term.requires_grad else 0.0)
+
+    def load_config(self, out: Path) -> RunConfig:
+        return load_config(out)
+
+
 def train(config: RunConfig, out_dir: str | os.PathLike, *, resume: bool = False,
           progress: bool = True) -> RunResult:
     """Train ``config`` and log into ``out_dir``; return the :class:`RunResult`.
@@ -226,9 +189,9 @@ def train(config: RunConfig, out_dir: str | os.PathLike, *, resume: bool = False
     resume : bool
         Continue from ``out_dir/checkpoint.pt`` (or start if there is none); the saved
         config must equal ``config`` except for ``updates``, which may grow to extend a
-        finished run.
+        finished run (see :func:`verify.rundir.open_run` for every check).
     progress : bool
-        Show a tqdm progress bar.
+        Show progress (a bar on a terminal, plain lines otherwise).
 
     Examples
     --------
@@ -240,250 +203,24 @@ def train(config: RunConfig, out_dir: str | os.PathLike, *, resume: bool = False
     >>> res.message, res.steps.tolist()
     ('completed 4 updates', [0.0, 2.0, 4.0])
     """
-    cfg = config
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    if (out / "config.json").exists():
-        saved = load_config(out)
-        if not resume:
-            raise ValueError(f"train: {str(out)!r} already holds a run; pass resume=True "
-                             f"(--resume) to continue it, or choose another out_dir.")
-        if dataclasses.replace(saved, updates=cfg.updates) != cfg:
-            raise ValueError(f"train: resume=True but {str(out)!r} holds a run with a different "
-                             f"config ({saved!r}); resume it with its own config (only "
-                             f"`updates` may change, to extend a run) or use another out_dir.")
-    write_json_atomic(out / "config.json", cfg.to_dict())
-
-    policy = build_policy(cfg)
-    held_out = eval_prompts(cfg, policy.task)
-    opt = _make_optimizer(cfg, [policy.Q])
-    gen = torch.Generator().manual_seed(_seeds(cfg.seed)["train"])
-
-    def save(common: dict) -> dict:
-        return {"Q": policy.Q.detach().clone(),
-                **{k: v for k, v in common.items() if k != "cpu_time"}}
-
-    def load(ck: Mapping) -> None:
-        with torch.no_grad():
-            policy.Q.copy_(ck["Q"])
-
-    def grad_norm(term: torch.Tensor) -> float:
-        return (torch.autograd.grad(term, policy.Q, retain_graph=True)[0].norm().item()
-                if term.requires_grad else 0.0)
-
-    keys = metric_names(cfg.horizons)
-    records, status, message = training_loop(
-        cfg, out, policy=policy, params=[policy.Q], opt=opt, gen=gen, keys=keys,
-        evaluate=lambda step: evaluate(cfg, policy, held_out, step=step),
-        save_state=save, load_state=load, grad_norm=grad_norm, params_name="Q",
-        checkpoint_at_exit=False, resume=resume, progress=progress)
+    if not isinstance(config, RunConfig):
+        raise TypeError(f"train: config must be a verify RunConfig; got {type(config).__name__}.")
+    cfg, out = config, Path(out_dir)
+    records, status, message = MinimalTrainer(cfg).train(out, resume=resume, progress=progress,
+                                                         who="train")
     result = _result(cfg, out, records, status, message)
-    write_json_atomic(out / "result.json", {"status": status, "message": message,
-                                            "final": result.final, "config": cfg.to_dict()})
+    write_json_atomic(out / RESULT, {"status": status, "message": message, "final": result.final,
+                                     "config": cfg.to_dict(),
+                                     "torch_threads": torch.get_num_threads()})
     return result
 
 
-@dataclass(frozen=True)
-class ExtraLoss:
-    """A term added to the surrogate loss (the transformer's KL penalty), logged as ``name``.
+class _CallableModule(types.ModuleType):
+    """``verify.train`` is this module; calling it calls :func:`train`."""
 
-    Attributes
-    ----------
-    name : str
-        Key of its running mean in the accumulator and the logged record.
-    coef : float
-        Its weight in the loss.
-    reset : callable
-        Called before :func:`~verify.algos.objectives` (clears what the rollouts record).
-    value : callable
-        Called after it; returns the (unweighted) term, or None when there is none.
-    """
-
-    name: str
-    coef: float
-    reset: Callable[[], None]
-    value: Callable[[], "torch.Tensor | None"]
+    def __call__(self, *args, **kwargs):
+        return train(*args, **kwargs)
 
 
-def training_loop(run: RunConfig, out: Path, *, policy, params: list[torch.Tensor],
-                   opt: torch.optim.Optimizer, gen: torch.Generator, keys: tuple[str, ...],
-                   evaluate: Callable[[int], Mapping[str, float]],
-                   save_state: Callable[[dict], dict], load_state: Callable[[Mapping], None],
-                   grad_norm: Callable[[torch.Tensor], float], params_name: str,
-                   checkpoint_at_exit: bool, extra_loss: ExtraLoss | None = None,
-                   objective: Callable | None = None, resume: bool = False, progress: bool = True,
-                   ) -> tuple[list[dict], int, str]:
-    """The RL loop shared by :func:`train` and :func:`verify.transformer.rl.train_transformer`.
-
-    Resumes from ``out/checkpoint.pt`` (when ``resume`` and it exists), rewrites
-    ``out/metrics.jsonl`` to the records before the resumed ``step``, then alternates
-    sampling prompts per horizon, :func:`~verify.algos.objectives`, logging every
-    ``run.log_every`` updates (and at ``run.updates``) and an optimiser step, with a
-    checkpoint every ``run.checkpoint_every`` updates; writes ``out/metrics.csv`` at the end.
-
-    Parameters
-    ----------
-    run : RunConfig
-        Task, algorithm, batch and logging settings.
-    out : Path
-        The run directory.
-    policy
-        The policy :func:`~verify.algos.objectives` trains.
-    params : list of Tensor
-        Its trainable parameters (checked for finiteness after every update).
-    opt : torch.optim.Optimizer
-        Optimiser over ``params``.
-    gen : torch.Generator
-        The training stream (prompts and rollouts), saved in checkpoints.
-    keys : tuple of str
-        The keys of a logged record, in order (other keys are dropped).
-    evaluate : callable
-        ``evaluate(step)`` gives the held-out metrics of a record.
-    save_state : callable
-        ``save_state(common)`` gives the checkpoint dict from the common state
-        (``optimizer``, ``generator``, ``ema``, ``step``, ``train_time``, ``cpu_time``,
-        ``acc``), adding the policy's own state.
-    load_state : callable
-        ``load_state(checkpoint)`` restores the policy's own state.
-    grad_norm : callable
-        ``grad_norm(term)``: the gradient norm of one horizon's loss term.
-    params_name : str
-        How the non-finite message names ``params``.
-    checkpoint_at_exit : bool
-        Either way the loop checkpoints when ``step`` reaches ``run.updates``, before
-        that step's sampling: the state a longer run (more ``updates``) resumes from, so
-        that extending a finished run equals running the longer one.  True: also
-        checkpoint when the loop stops early (parameters became non-finite).
-    extra_loss : ExtraLoss, optional
-        A term added to the loss and logged (its mean since the last record).
-    objective : callable, optional
-        Stands in for :func:`~verify.algos.objectives` (same signature); by default
-        ``verify.train.objectives``, looked up at every update.
-    resume : bool
-        Continue from the checkpoint if there is one.
-    progress : bool
-        Show a tqdm progress bar.
-
-    Returns
-    -------
-    records : list of dict
-        Every logged record of the run.
-    status : int
-        0 when completed, -1 when ``params`` became non-finite.
-    message : str
-    """
-    ckpt_path = out / "checkpoint.pt"
-
-    def new_acc() -> dict:
-        acc = {"zero": 0, "groups": 0, "reward": 0.0, "n": 0}
-        if extra_loss is not None:
-            acc[extra_loss.name] = 0.0
-        return acc
-
-    def checkpoint() -> None:
-        tmp = ckpt_path.with_name(f".{ckpt_path.name}.tmp{os.getpid()}")
-        torch.save(save_state({"optimizer": opt.state_dict(), "generator": gen.get_state(),
-                               "ema": dict(state.ema), "step": step,
-                               "train_time": train_time, "cpu_time": cpu_time,
-                               "acc": dict(acc)}), tmp)
-        os.replace(tmp, ckpt_path)
-
-    state = AlgoState()
-    step, train_time, cpu_time, acc = 0, 0.0, 0.0, new_acc()
-    records: list[dict] = []
-    if resume and ckpt_path.exists():
-        ck = torch.load(ckpt_path, weights_only=False)
-        load_state(ck)
-        opt.load_state_dict(ck["optimizer"])
-        gen.set_state(ck["generator"])
-        state = AlgoState(ema={int(k): v for k, v in ck["ema"].items()})
-        step, train_time, acc = ck["step"], ck["train_time"], ck["acc"]
-        cpu_time = ck.get("cpu_time", 0.0)
-        records = [r for r in read_metrics(out) if r["step"] < step]
-    # rewrite the log so it holds exactly the records before `step`
-    write_text_atomic(out / "metrics.jsonl", "".join(json.dumps(r) + "\n" for r in records))
-    log = open(out / "metrics.jsonl", "a")
-
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=run.updates, initial=step, desc=f"{run.group} {run.horizons}",
-                   unit="upd", dynamic_ncols=True)
-    last_t, last_step = train_time, step
-    status, message = 0, f"completed {run.updates} updates"
-    try:
-        while True:
-            if step == run.updates:
-                checkpoint()  # the state a longer run (more `updates`) resumes from
-            t0, c0 = time.perf_counter(), time.process_time()
-            counts = run.batch_counts
-            if run.algo == "grpo":
-                counts = tuple(c // run.samples_per_prompt for c in counts)
-            prompts = [sample_prompts(policy.task, n, L, generator=gen) for L, n in
-                       zip(run.horizons, counts)]
-            if extra_loss is not None:
-                extra_loss.reset()
-            terms, stats = (objective or objectives)(run, policy, prompts, generator=gen,
-                                                     state=state)
-            extra = extra_loss.value() if extra_loss is not None else None
-            acc["zero"] += stats.zero_std_groups
-            acc["groups"] += stats.groups
-            acc["reward"] += sum(w * stats.reward[L] for L, w in
-                                 zip(run.horizons, run.mixture_weights))
-            if extra_loss is not None:
-                acc[extra_loss.name] += float(extra.detach()) if extra is not None else 0.0
-            acc["n"] += 1
-            train_time += time.perf_counter() - t0
-            cpu_time += time.process_time() - c0
-            if step % run.log_every == 0 or step == run.updates:
-                grads = [grad_norm(t) for t in terms]
-                rec: dict[str, Any] = {
-                    "step": step, "time_s": train_time, "cpu_s": cpu_time,
-                    "updates_per_s": ((step - last_step) / (train_time - last_t)
-                                      if step > last_step else None),
-                    "frac_reward_zero_std": acc["zero"] / max(acc["groups"], 1),
-                    "train/reward": acc["reward"] / max(acc["n"], 1)}
-                if extra_loss is not None:
-                    rec[extra_loss.name] = acc[extra_loss.name] / max(acc["n"], 1)
-                rec.update(evaluate(step))
-                for L, g in zip(run.horizons, grads):
-                    rec[f"grad_norm/L{L}"] = g
-                rec = {k: rec[k] for k in keys}
-                records.append(rec)
-                log.write(json.dumps(rec) + "\n")
-                log.flush()
-                last_t, last_step = train_time, step
-                acc = new_acc()
-                if bar is not None:
-                    bar.set_postfix({f"L{L}": f"{rec[f'success/L{L}/sampled']:.2f}"
-                                     for L in run.horizons})
-            if step == run.updates:
-                break
-            t0, c0 = time.perf_counter(), time.process_time()
-            opt.zero_grad(set_to_none=True)
-            loss = sum(terms)
-            if extra is not None:
-                loss = loss + extra_loss.coef * extra
-            loss.backward()
-            opt.step()
-            step += 1
-            train_time += time.perf_counter() - t0
-            cpu_time += time.process_time() - c0
-            if bar is not None:
-                bar.update(1)
-            if not all(bool(torch.isfinite(p).all()) for p in params):
-                status, message = -1, (f"{params_name} became non-finite at update {step}; "
-                                        f"lower lr")
-                break
-            if step % run.checkpoint_every == 0 and step < run.updates:
-                checkpoint()
-                _write_csv(out / "metrics.csv", records, keys)
-    finally:
-        log.close()
-        if bar is not None:
-            bar.close()
-    if checkpoint_at_exit and step < run.updates:
-        checkpoint()
-    _write_csv(out / "metrics.csv", records, keys)
-    return records, status, message
-
+_module = sys.modules[__name__]
+_module.__class__ = _CallableModule

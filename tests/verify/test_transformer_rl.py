@@ -10,7 +10,7 @@ import torch
 from groupfourier import CyclicGroup, SymmetricGroup
 from verify.config import RunConfig
 from verify.tasks import make_task, sample_prompts
-from verify.train import read_metrics
+from verify.rundir import load_checkpoint, read_metrics
 from verify.transformer.__main__ import main
 from verify.transformer.model import ModelConfig, Transformer
 from verify.transformer.policy import TransformerPolicy
@@ -179,7 +179,7 @@ def test_training_changes_the_weights_and_is_reproducible(tmp_path):
     ra, rb = read_metrics(tmp_path / "a"), read_metrics(tmp_path / "b")
     strip = lambda rs: [{k: v for k, v in r.items() if k not in TIMING} for r in rs]  # noqa
     assert strip(ra) == strip(rb)
-    ck = torch.load(tmp_path / "a" / "checkpoint.pt", weights_only=False)["model"]
+    ck = load_checkpoint(tmp_path / "a" / "checkpoint.pt", fingerprint=None)["model"]
     pre = load_or_pretrain(SMOKE.pretrain).model.state_dict()
     assert any(not torch.equal(ck[k], pre[k]) for k in pre)
     assert a.final["step"] == 4 == b.final["step"]
@@ -211,8 +211,8 @@ def test_resume_equals_an_uninterrupted_run(tmp_path, monkeypatch):
     train_transformer(apply_overrides(SMOKE, updates=4), tmp_path / "short", progress=False)
     train_transformer(cfg, tmp_path / "short", resume=True, progress=False)
     assert strip(read_metrics(tmp_path / "short")) == strip(a)
-    wa = torch.load(tmp_path / "full" / "checkpoint.pt", weights_only=False)["model"]
-    wb = torch.load(tmp_path / "short" / "checkpoint.pt", weights_only=False)["model"]
+    wa = load_checkpoint(tmp_path / "full" / "checkpoint.pt", fingerprint=None)["model"]
+    wb = load_checkpoint(tmp_path / "short" / "checkpoint.pt", fingerprint=None)["model"]
     assert all(torch.equal(wa[k], wb[k]) for k in wa)
     with pytest.raises(ValueError, match="only `updates` may change"):
         train_transformer(apply_overrides(cfg, lr=2e-3), tmp_path / "short", resume=True,
@@ -234,7 +234,7 @@ def test_existing_run_directory_needs_resume(tmp_path):
     (dict(positional="learned", max_len=8), "needs sequences of length 10 > model.max_len=8"),
     (dict(horizons=(4,)), "distinct"),
     (dict(colour="red"), "unknown setting"),
-    (dict(pretrain_max_clauses=0), "max_clauses must be an integer >= 1; got max_clauses=0"),
+    (dict(pretrain_max_clauses=0), r"max_clauses must be an integer in \[1, 10000\]; got max_clauses=0"),
     (dict(pretrain_max_clauses=9), r"max_clauses <= min\(\|G\|, M\) = 3"),
 ])
 def test_bad_configs(kw, match):
@@ -307,3 +307,29 @@ def test_gradient_probe_smoke():
     rows = gradient_probe(SMOKE, horizon=2, batch=32, step_sizes=(0.01,), eval_prompts=32)
     assert [r["step"] for r in rows] == [0.0, 0.01]
     assert all(0.0 <= r["success"] <= 1.0 and 0.0 <= r["right_mass"] <= 1.0 for r in rows)
+
+
+def test_resuming_with_fewer_updates_than_the_checkpoint_is_refused(tmp_path):
+    """The loop used to exit only at step == updates: a shorter resume trained forever."""
+    import signal
+
+    def boom(signum, frame):
+        raise TimeoutError("the shorter resume is still training")
+    train_transformer(apply_overrides(SMOKE, updates=4), tmp_path, progress=False)
+    old = signal.signal(signal.SIGALRM, boom)
+    signal.alarm(60)
+    try:
+        with pytest.raises(ValueError, match="is at step 4, past updates=2"):
+            train_transformer(apply_overrides(SMOKE, updates=2), tmp_path, resume=True,
+                              progress=False)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert [r["step"] for r in read_metrics(tmp_path)][-1] == 4
+
+
+def test_from_dir_of_an_unfinished_transformer_run_is_not_a_success(tmp_path):
+    train_transformer(apply_overrides(SMOKE, updates=2), tmp_path, progress=False)
+    (tmp_path / "result.json").unlink()
+    res = TransformerRunResult.from_dir(tmp_path)
+    assert not res.success and res.status == -2 and "not finished" in res.message

@@ -114,7 +114,7 @@ def test_resume_refuses_a_different_config(tmp_path):
     (dict(algo="grpo", samples_per_prompt=7, batch=512), r"batch divisible by samples_per_prompt"),
     (dict(algo="exact", head="learned"), r"use head='ideal'|Use head='ideal'"),
     (dict(optimizer="rmsprop"), r"optimizer must be one of \('sgd', 'adam'\); got optimizer='rmsprop'"),
-    (dict(lr=-1.0), r"lr must be a finite number > 0; got lr=-1.0"),
+    (dict(lr=-1.0), r"lr must be a finite number > 0 and <= 1e\+30; got lr=-1.0"),
     (dict(log_every=10, checkpoint_every=15), r"checkpoint_every must be a multiple of log_every"),
     (dict(batch=2, horizons=(5, 15, 45)), r"batch=2 leaves horizon\(s\) with no rollout"),
     (dict(group="Q8"), r"group_from_name: expected 'Z<n>'"),

@@ -114,7 +114,10 @@ def _run(args: argparse.Namespace) -> int:
                                           progress=not args.no_progress)
         print(f"[verify.transformer] {name}: {results[name].message}", flush=True)
     print(_table(results))
-    return 0
+    failed = [name for name, r in results.items() if not r.success]
+    for name in failed:
+        print(f"error: run {name} failed: {results[name].message}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _pretrain(args: argparse.Namespace) -> int:
@@ -143,17 +146,15 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ..cli import run_cli, set_threads
     args = build_parser().parse_args(argv)
-    import torch
-    try:
-        if args.threads < 1:
-            raise ValueError(f"--threads must be an integer >= 1; got {args.threads}.")
-        torch.set_num_threads(args.threads)
-        return {"run": _run, "pretrain": _pretrain, "compare": _compare,
-                "probe": _probe}[args.command](args)
-    except ValueError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    handler = {"run": _run, "pretrain": _pretrain, "compare": _compare,
+               "probe": _probe}[args.command]
+
+    def go() -> int:
+        set_threads(args.threads)
+        return handler(args)
+    return run_cli(go)
 
 
 if __name__ == "__main__":  # pragma: no cover

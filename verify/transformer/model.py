@@ -53,6 +53,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..validate import check_int
 from .tokenize import ROLES
 
 __all__ = ["ModelConfig", "Transformer", "POSITIONALS"]
@@ -106,10 +107,10 @@ class ModelConfig:
 
     def __post_init__(self) -> None:
         who = "ModelConfig"
-        for name in ("d_model", "n_layers", "n_heads", "d_mlp", "max_len"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{who}: {name} must be an integer >= 1; got {name}={v!r}.")
+        for name, hi in (("d_model", 4096), ("n_layers", 2), ("n_heads", 64), ("d_mlp", 16384),
+                         ("max_len", 100_000)):
+            check_int(who, name, getattr(self, name), minimum=1,
+                      maximum=None if name == "n_layers" else hi)
         if self.n_layers > 2:
             raise ValueError(f"{who}: n_layers must be 1 or 2 (a small CPU model); "
                              f"got n_layers={self.n_layers}.")
@@ -208,15 +209,19 @@ class Transformer(nn.Module):
         self.cfg, self.order, self.vocab_size = cfg, int(order), int(vocab_size)
         gen = torch.Generator().manual_seed(int(seed))
         d = cfg.d_model
-        self.tok = nn.Embedding(vocab_size, d)
-        self.role = nn.Embedding(len(ROLES), d)
-        self.seg = nn.Embedding(vocab_size, d) if cfg.clause_segments else None
-        self.pos = nn.Embedding(cfg.max_len, d) if cfg.positional == "learned" else None
-        if cfg.positional == "sinusoidal":
-            self.register_buffer("pos_table", _sinusoidal_table(cfg.max_len, d), persistent=False)
-        self.blocks = nn.ModuleList(_Block(cfg) for _ in range(cfg.n_layers))
-        self.ln_f = nn.LayerNorm(d)
-        self.unembed = nn.Linear(d, order)
+        # the modules' default initialisation draws from the global RNG; it is overwritten
+        # below, so its draws are made on a forked RNG and the global state is left alone
+        with torch.random.fork_rng(devices=[]):
+            self.tok = nn.Embedding(vocab_size, d)
+            self.role = nn.Embedding(len(ROLES), d)
+            self.seg = nn.Embedding(vocab_size, d) if cfg.clause_segments else None
+            self.pos = nn.Embedding(cfg.max_len, d) if cfg.positional == "learned" else None
+            if cfg.positional == "sinusoidal":
+                self.register_buffer("pos_table", _sinusoidal_table(cfg.max_len, d),
+                                     persistent=False)
+            self.blocks = nn.ModuleList(_Block(cfg) for _ in range(cfg.n_layers))
+            self.ln_f = nn.LayerNorm(d)
+            self.unembed = nn.Linear(d, order)
         with torch.no_grad():   # seeded init, independent of the global RNG
             for name, p in self.named_parameters():
                 if p.dim() == 2:

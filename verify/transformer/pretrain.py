@@ -21,8 +21,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import math
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +32,9 @@ import torch.nn.functional as F
 from groupfourier import FiniteGroup, group_from_name
 
 from ..heads import head_cache_dir
+from ..rundir import atomic_path, write_json_atomic
 from ..tasks import Prompts, make_task, sample_prompts
+from ..validate import MAX_SIZE, check_float, check_int
 from .model import ModelConfig, Transformer
 from .tokenize import ROLES, Vocab, encode, query_positions, roles_for
 
@@ -97,12 +97,11 @@ class PretrainConfig:
     def __post_init__(self) -> None:
         who = "PretrainConfig"
         self.G  # group_from_name raises its own message
-        for name in ("n_ids", "batch", "max_steps", "eval_every", "max_clauses"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{who}: {name} must be an integer >= 1; got {name}={v!r}.")
-        if not (self.lr > 0 and math.isfinite(self.lr)):
-            raise ValueError(f"{who}: lr must be a finite number > 0; got lr={self.lr!r}.")
+        for name, hi in (("n_ids", 10_000), ("batch", MAX_SIZE), ("max_steps", 10**9),
+                         ("eval_every", 10**9), ("max_clauses", 10_000)):
+            check_int(who, name, getattr(self, name), minimum=1, maximum=hi)
+        check_int(who, "seed", self.seed, minimum=0)
+        check_float(who, "lr", self.lr, minimum=0, strict_min=True, maximum=1e30)
         if not isinstance(self.model, ModelConfig):
             raise ValueError(f"{who}: model must be a ModelConfig; got {self.model!r}.")
         if self.context not in ("mixed", "single"):
@@ -311,8 +310,7 @@ def pretrain(cfg: PretrainConfig, *, progress: bool = False) -> PretrainResult:
     >>> res.status, res.accuracy
     (1, 1.0)
     """
-    torch.manual_seed(cfg.seed)
-    G = cfg.G
+    G = cfg.G      # every draw below uses a private generator seeded from cfg.seed
     task = make_task(G, cfg.n_ids, seed=cfg.seed)
     model = build_model(cfg)
     gen = torch.Generator().manual_seed(cfg.seed + 1)
@@ -383,10 +381,7 @@ def load_or_pretrain(cfg: PretrainConfig, *, rebuild: bool = False,
     if not res.success:
         raise ValueError(f"load_or_pretrain: {cfg.group} pretraining failed: {res.message}.")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    torch.save(res.model.state_dict(), tmp)
-    os.replace(tmp, path)
-    tmp = meta.with_name(f".{meta.name}.tmp{os.getpid()}")
-    tmp.write_text(json.dumps(res.report(), indent=2, sort_keys=True) + "\n")
-    os.replace(tmp, meta)
+    with atomic_path(path) as tmp:
+        torch.save(res.model.state_dict(), tmp)
+    write_json_atomic(meta, res.report())
     return res

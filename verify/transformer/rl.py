@@ -41,12 +41,11 @@ checkpoint without losing or duplicating a logged step.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import torch
@@ -54,13 +53,15 @@ import torch
 from ..algos import AlgoState, objectives
 from ..config import RunConfig
 from ..metrics import metric_columns, metric_names
-from ..tasks import Prompts, make_task, sample_prompts
-from ..train import ExtraLoss, training_loop, read_metrics, write_json_atomic
+from ..rundir import RESULT, TrainingResult, read_json, read_metrics, write_json_atomic
+from ..tasks import Prompts, make_task, sample_prompts, seed_streams
+from ..trainer import Trainer
+from ..validate import check_float
 from .model import ModelConfig
 from .policy import TransformerPolicy, theta_from_alpha
 from .pretrain import PretrainConfig, build_model, load_or_pretrain
 
-__all__ = ["TransformerRunConfig", "TransformerRunResult", "train_transformer",
+__all__ = ["TransformerRunConfig", "TransformerRunResult", "train_transformer", "TransformerTrainer",
            "evaluate_transformer", "transformer_metric_names", "EXTRA_METRICS",
            "load_transformer_config", "gradient_probe"]
 
@@ -148,9 +149,7 @@ class TransformerRunConfig:
             raise ValueError(f"{who}: algo='exact' differentiates the idealised head's Fourier "
                              f"formula and has no transformer analogue; got run.algo='exact'. "
                              f"Use 'reinforce' or 'grpo'.")
-        if not (self.kl_coef >= 0 and math.isfinite(self.kl_coef)):
-            raise ValueError(f"{who}: kl_coef must be a finite number >= 0; "
-                             f"got kl_coef={self.kl_coef!r}.")
+        check_float(who, "kl_coef", self.kl_coef, minimum=0, maximum=1e30)
         L = 4 * max(self.run.horizons) + 2
         if self.model.positional in ("learned", "sinusoidal") and L > self.model.max_len:
             raise ValueError(f"{who}: horizon {max(self.run.horizons)} needs sequences of length "
@@ -188,60 +187,34 @@ def load_transformer_config(run_dir: str | os.PathLike) -> TransformerRunConfig:
         raise ValueError(f"load_transformer_config: {str(run_dir)!r} is not a run directory (no "
                          f"config.json); pass a directory written by `python -m verify.transformer "
                          f"run`.")
-    d = json.loads(path.read_text())
-    if "run" not in d or "model" not in d:
+    d = read_json(path)
+    if not isinstance(d, dict) or "run" not in d or "model" not in d:
         raise ValueError(f"load_transformer_config: {str(path)!r} holds a minimal-model run, "
                          f"not a transformer run; use `python -m verify compare` for it.")
     return TransformerRunConfig.from_dict(d)
 
 
 @dataclass(frozen=True, repr=False)
-class TransformerRunResult:
-    """Outcome of :func:`train_transformer`.
+class TransformerRunResult(TrainingResult):
+    """Outcome of :func:`train_transformer` (see :class:`verify.rundir.TrainingResult`),
+    with ``metrics`` named by :func:`transformer_metric_names`.
 
     Attributes
     ----------
-    config : TransformerRunConfig
-    out_dir : Path
-    steps : ndarray, shape (n_records,)
-    metrics : Mapping[str, ndarray]
-        Each name of :func:`transformer_metric_names` -> read-only float array.
-    final : dict
-        The last record.
     pretrain : dict
         The pretraining report (accuracy, margin, steps).
-    status : int
-        0 every update done; -1 the parameters became non-finite.
-    message : str
     """
 
-    config: TransformerRunConfig
-    out_dir: Path
-    steps: np.ndarray
-    metrics: dict
-    final: dict
-    pretrain: dict
-    status: int
-    message: str
-
-    @property
-    def success(self) -> bool:
-        return self.status >= 0
-
-    def __repr__(self) -> str:
-        return (f"TransformerRunResult(message={self.message!r}, status={self.status}, "
-                f"out_dir={str(self.out_dir)!r}, steps=({len(self.steps)},))")
+    pretrain: dict = field(default_factory=dict)
 
     @classmethod
     def from_dir(cls, run_dir: str | os.PathLike) -> "TransformerRunResult":
-        """Read a finished (or interrupted) run directory back."""
+        """Read a finished (or interrupted: ``status=-2``, not a success) run directory back."""
         run_dir = Path(run_dir)
         cfg = load_transformer_config(run_dir)
-        res = {}
-        if (run_dir / "result.json").exists():
-            res = json.loads((run_dir / "result.json").read_text())
-        return _result(cfg, run_dir, read_metrics(run_dir), res.get("pretrain", {}),
-                       res.get("status", 1), res.get("message", "run not finished"))
+        records = read_metrics(run_dir)
+        status, message, res = cls.read_status(run_dir, records, cfg.run.updates)
+        return _result(cfg, run_dir, records, res.get("pretrain", {}), status, message)
 
 
 def _result(cfg, out, records, pre, status, message) -> TransformerRunResult:
@@ -252,8 +225,7 @@ def _result(cfg, out, records, pre, status, message) -> TransformerRunResult:
 
 
 def _seeds(seed: int) -> dict[str, int]:
-    s = np.random.SeedSequence([seed, 7]).generate_state(4, dtype=np.uint32)
-    return {"perm": int(s[0]), "init": int(s[1]), "train": int(s[2]), "eval": int(s[3])}
+    return seed_streams(seed, salt=7)   # the transformer's own family of streams
 
 
 @torch.no_grad()
@@ -320,58 +292,75 @@ def train_transformer(config: TransformerRunConfig, out_dir: str | os.PathLike, 
     >>> res.message, res.steps.tolist()
     ('completed 2 updates', [0.0, 1.0, 2.0])
     """
-    cfg, run = config, config.run
+    if not isinstance(config, TransformerRunConfig):
+        raise TypeError(f"train_transformer: config must be a TransformerRunConfig; got "
+                        f"{type(config).__name__}.")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    if (out / "config.json").exists():
-        saved = load_transformer_config(out)
-        if not resume:
-            raise ValueError(f"train_transformer: {str(out)!r} already holds a run; pass "
-                             f"resume=True (--resume) to continue it, or choose another out_dir.")
-        if dataclasses.replace(saved, run=dataclasses.replace(saved.run,
-                                                              updates=run.updates)) != cfg:
-            raise ValueError(f"train_transformer: resume=True but {str(out)!r} holds a run with "
-                             f"a different config (only `updates` may change, to extend a run); "
-                             f"resume it with its own config or use another out_dir.")
-    write_json_atomic(out / "config.json", cfg.to_dict())
-
-    pre = load_or_pretrain(cfg.pretrain)
-    pre_report = {"accuracy": pre.accuracy, "margin": pre.margin, "in_context": pre.in_context, "path": str(pre.path),
-                  "message": pre.message}
-    seeds = _seeds(run.seed)
-    task = make_task(run.G, run.n_ids, seed=seeds["perm"])
-    model = build_model(cfg.pretrain)
-    model.load_state_dict(pre.model.state_dict())
-    model.requires_grad_(True)
-    policy = TransformerPolicy(task, model, ref=pre.model if cfg.kl_coef else None,
-                               kl=bool(cfg.kl_coef))
-    egen = torch.Generator().manual_seed(seeds["eval"])
-    held_out = [sample_prompts(task, run.eval_prompts, L, generator=egen) for L in run.horizons]
-    params = list(model.parameters())
-    opt = _optimizer(run, params)
-    gen = torch.Generator().manual_seed(seeds["train"])
-
-    def grad_norm(term: torch.Tensor) -> float:
-        return math.sqrt(sum(float(g.pow(2).sum()) for g in torch.autograd.grad(
-            term, params, retain_graph=True, allow_unused=True) if g is not None))
-
-    kl = ExtraLoss(name="kl", coef=cfg.kl_coef, reset=lambda: policy.kl_terms.clear(),
-                    value=lambda: (torch.cat(policy.kl_terms).mean() if policy.kl_terms
-                                   else None))
-    records, status, message = training_loop(
-        run, out, policy=policy, params=params, opt=opt, gen=gen,
-        keys=transformer_metric_names(run.horizons),
-        evaluate=lambda step: evaluate_transformer(cfg, policy, held_out, step=step),
-        save_state=lambda common: {"model": model.state_dict(), **common},
-        load_state=lambda ck: model.load_state_dict(ck["model"]),
-        grad_norm=grad_norm, params_name="parameters", checkpoint_at_exit=True,
-        extra_loss=kl, objective=lambda *a, **k: objectives(*a, **k),  # looked up per call
-        resume=resume, progress=progress)
-    result = _result(cfg, out, records, pre_report, status, message)
-    write_json_atomic(out / "result.json", {"status": status, "message": message,
-                                            "final": result.final, "pretrain": pre_report,
-                                            "config": cfg.to_dict()})
+    trainer = TransformerTrainer(config)
+    records, status, message = trainer.train(out, resume=resume, progress=progress,
+                                             who="train_transformer")
+    result = _result(config, out, records, trainer.pre_report, status, message)
+    write_json_atomic(out / RESULT, {"status": status, "message": message,
+                                     "final": result.final, "pretrain": trainer.pre_report,
+                                     "config": config.to_dict(),
+                                     "torch_threads": torch.get_num_threads()})
     return result
+
+
+class TransformerTrainer(Trainer):
+    """:class:`~verify.trainer.Trainer` of the transformer: every parameter of the pretrained
+    model trains, with an optional KL penalty to it (:meth:`extra_loss`)."""
+
+    params_name = "parameters"
+    checkpoint_at_exit = True
+
+    def __init__(self, cfg: TransformerRunConfig):
+        run = cfg.run
+        pre = load_or_pretrain(cfg.pretrain)
+        self.pre_report = {"accuracy": pre.accuracy, "margin": pre.margin,
+                           "in_context": pre.in_context, "path": str(pre.path),
+                           "message": pre.message}
+        seeds = _seeds(run.seed)
+        task = make_task(run.G, run.n_ids, seed=seeds["perm"])
+        model = build_model(cfg.pretrain)
+        model.load_state_dict(pre.model.state_dict())
+        model.requires_grad_(True)
+        policy = TransformerPolicy(task, model, ref=pre.model if cfg.kl_coef else None,
+                                   kl=bool(cfg.kl_coef))
+        egen = torch.Generator().manual_seed(seeds["eval"])
+        self.held_out = [sample_prompts(task, run.eval_prompts, L, generator=egen)
+                         for L in run.horizons]
+        params = list(model.parameters())
+        super().__init__(run, policy, _optimizer(run, params), params=params,
+                         generator=torch.Generator().manual_seed(seeds["train"]),
+                         metric_keys=transformer_metric_names(run.horizons), config=cfg)
+        self.cfg, self.model = cfg, model
+
+    def evaluate(self, step: int) -> Mapping[str, float]:
+        return evaluate_transformer(self.cfg, self.policy, self.held_out, step=step)
+
+    def policy_state(self) -> dict[str, Any]:
+        return {"model": self.model.state_dict()}
+
+    def load_policy_state(self, state: Mapping[str, Any]) -> None:
+        self.model.load_state_dict(state["model"])
+
+    def objective(self, prompts: list):
+        return objectives(self.run, self.policy, prompts, generator=self.generator,
+                          state=self.algo_state)        # looked up per call (tests patch it)
+
+    def extra_loss(self) -> tuple[str, float]:
+        return ("kl", self.cfg.kl_coef)
+
+    def reset_extra(self) -> None:
+        self.policy.kl_terms.clear()
+
+    def extra_value(self) -> torch.Tensor | None:
+        terms = self.policy.kl_terms
+        return torch.cat(terms).mean() if terms else None
+
+    def load_config(self, out: Path) -> TransformerRunConfig:
+        return load_transformer_config(out)
 
 
 def gradient_probe(cfg: TransformerRunConfig, *, horizon: int, batch: int = 4096,
