@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--weights", help="comma-separated weights summing to 1 (default uniform)")
     q.add_argument("--cB", type=float, default=4.0, help="head strength c_B (B = c_B log|G|)")
     q.add_argument("--t-max", type=float, default=None, help="integration horizon")
+    q.add_argument("--seed", type=int, default=0, help="seed of the prompt sample (default 0)")
     common(q)
 
     q = sub.add_parser("phase-diagram", help="relay/plateau regimes over (R, c_B) or (R, |G|)")

@@ -57,7 +57,7 @@ from scipy.linalg import solve_banded
 from scipy.optimize import brentq
 
 from .ode import ReducedObjective
-from .optim import OptimizerSpec, noise_scale, update_rate
+from .optim import OptimizerSpec, noise_scale, update_rate, update_rates
 
 __all__ = ["EscapeStart", "escape_start", "start_prompts", "START_PROMPTS", "START_BUDGET"]
 
@@ -320,7 +320,7 @@ def escape_start(obj: ReducedObjective, spec: OptimizerSpec, *, t_max: float = 2
                            message="no horizon reaches its escape level for theta in (0, 40]",
                            **common)
     full = np.linspace(-a, a, 2 * n_grid - 1)
-    r_full = np.array([rate(t) for t in full])
+    r_full = update_rates(wide, spec, full)
     flow_time = _FlowTime(full, r_full)
     if s0 == 0.0:
         t_det = flow_time(0.0)

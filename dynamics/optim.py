@@ -41,7 +41,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .ode import ReducedObjective
 
-__all__ = ["OptimizerSpec", "batch_split", "update_rate", "noise_scale", "noise_scale_theta0",
+__all__ = ["OptimizerSpec", "batch_split", "update_rate", "update_rates", "noise_scale", "noise_scale_theta0",
            "simulate_noisy_sgd", "discrete_adam", "adam_system"]
 
 Optimizer = Literal["sgd", "adam", "flow"]
@@ -217,6 +217,26 @@ def update_rate(obj: ReducedObjective, spec: OptimizerSpec) -> Callable[[float],
         return spec.lr * (r_d - r_o)
 
     return adam_rate
+
+
+def update_rates(obj: ReducedObjective, spec: OptimizerSpec, thetas: ArrayLike) -> NDArray[np.float64]:
+    """:func:`update_rate` at many θ at once (vectorised for SGD and flow).
+
+    Examples
+    --------
+    >>> from dynamics import Spectrum, TaskModel
+    >>> obj = ReducedObjective(model=TaskModel(group="S4", M=16, c_B=4), spectrum=Spectrum((3,)))
+    >>> spec = OptimizerSpec(lr=15.0)
+    >>> bool(np.isclose(update_rates(obj, spec, [0.5])[0], update_rate(obj, spec)(0.5)))
+    True
+    """
+    t = np.asarray(thetas, dtype=np.float64)
+    if spec.optimizer == "adam":
+        rate = update_rate(obj, spec)
+        return np.array([rate(v) for v in t.ravel()]).reshape(t.shape)
+    w = obj.c if spec.optimizer == "flow" else \
+        spec.lr / (obj.model.M - 1) * _horizon_weights(obj, spec)
+    return np.tensordot(w, obj.success_and_slope(t)[1], axes=1)
 
 
 def noise_scale(obj: ReducedObjective, spec: OptimizerSpec, theta: float = 0.0) -> float:
