@@ -273,11 +273,12 @@ def noise_scale_theta0(obj: ReducedObjective, spec: OptimizerSpec, *, h: float =
 
 def simulate_noisy_sgd(obj: ReducedObjective, spec: OptimizerSpec, *, n_updates: int,
                        n_runs: int = 64, theta0: float = 0.0,
-                       seed: int | np.random.Generator = 0) -> np.ndarray:
+                       seed: int | np.random.Generator = 0, reflect: bool = False) -> np.ndarray:
     r"""Monte Carlo of the reduced stochastic recursion, for checking the noise-driven start.
 
     :math:`\theta_{u+1} = \theta_u + \text{rate}(\theta_u) + s(\theta_u)\,\xi_u`, with ξ standard
     normal, for ``n_runs`` independent runs; returns θ of shape (n_runs, n_updates + 1).
+    With ``reflect`` the recursion runs on |θ| (the escape model of :mod:`dynamics.escape`).
     The rate is evaluated on a grid and interpolated, so the loop is vectorised over runs.
 
     Examples
@@ -297,8 +298,9 @@ def simulate_noisy_sgd(obj: ReducedObjective, spec: OptimizerSpec, *, n_updates:
     th[:, 0] = theta0
     for u in range(n_updates):
         cur = th[:, u]
-        th[:, u + 1] = cur + np.interp(cur, grid, r_grid) \
+        nxt = cur + np.interp(cur, grid, r_grid) \
             + np.interp(cur, grid[::8], s_grid) * rng.standard_normal(n_runs)
+        th[:, u + 1] = np.abs(nxt) if reflect else nxt
     return th
 
 

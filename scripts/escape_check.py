@@ -35,15 +35,8 @@ def observed_escape(steps: np.ndarray, success: np.ndarray, margin: float = 0.1)
     >>> observed_escape(np.array([0, 10, 20]), np.array([0.1, 0.1, 0.28]))
     15.0
     """
-    level = success[0] + margin * (1.0 - success[0])
-    hit = np.flatnonzero(success >= level)
-    if hit.size == 0:
-        return math.inf
-    k = int(hit[0])
-    if k == 0:
-        return float(steps[0])
-    w = (level - success[k - 1]) / (success[k] - success[k - 1])
-    return float(steps[k - 1] + w * (steps[k] - steps[k - 1]))
+    from verify.compare import first_crossing
+    return first_crossing(steps, success, success[0] + margin * (1.0 - success[0]))
 
 
 def train_escapes(*, group: str, horizon: int, n_ids: int, c_B: float, lr: float, batch: int,
