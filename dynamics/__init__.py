@@ -30,7 +30,9 @@ Stable API used by :mod:`verify`
     theta0=None, t_max=None``.  Predicted per-horizon success curves (``t`` in UPDATES for sgd/adam, flow time for
     ``optimizer="flow"``), ``crossings[(L, level)]`` for levels chance + ε, 0.5, 0.9,
     ``plateaus``, ``first_phase``, ``regime`` in {"relay", "plateau", "stalled"},
-    ``theta0`` (noise-scale start), ``to_dict()`` for JSON.  ``model.M`` is the number
+    ``theta0`` (the flow's effective start), ``escape`` (the escape from chance as a
+    first-passage time: median and 10/90 % quantiles, :func:`escape_start`), ``to_dict()``
+    for JSON.  ``model.M`` is the number
     of identifiers (it sets the Q-to-θ factor 1/(M−1)).  ``sampled=False`` models training
     on the exact expected gradient (no batch noise, so no noise-driven start: pass a
     small ``theta0`` on abelian groups).  Regimes and plateaus follow
@@ -51,6 +53,7 @@ from .success import (Prompts, SuccessPolynomial, accidental_success, canonical_
                       success_polynomial, success_probability, success_probability_torch)
 from .ode import FlowSolution, ReducedObjective, integrate_flow, per_identifier_flow
 from .optim import OptimizerSpec, noise_scale_theta0
+from .escape import EscapeStart, escape_start
 from .predict import GrowthResult, predict
 from .phase import PhaseDiagram, ScalingFit, escape_scan, fit_scaling, phase_diagram
 
@@ -61,4 +64,4 @@ __all__ = ["Spectrum", "parse_horizons", "TaskModel", "StepLaw", "step_law",
            "accidental_success", "canonical_success", "ReducedObjective", "FlowSolution",
            "integrate_flow", "per_identifier_flow", "OptimizerSpec", "noise_scale_theta0",
            "GrowthResult", "predict", "PhaseDiagram", "ScalingFit", "phase_diagram",
-           "fit_scaling", "escape_scan"]
+           "fit_scaling", "escape_scan", "EscapeStart", "escape_start"]

@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="head strength c_B, B = c_B log|G| (default 4)")
     q.add_argument("--t-max", type=float, default=None,
                    help="integration horizon (default: until every horizon is learned)")
+    q.add_argument("--seed", type=int, default=0, help="seed of the prompt sample (default 0)")
     common(q)
 
     q = sub.add_parser("phase-diagram", help="relay/plateau regimes over (R, c_B) or (R, |G|)",

@@ -1,9 +1,18 @@
 r"""Optimisers in update units: expected rates of θ and the noise-driven first phase.
 
 Our reconstruction (``docs/derivation.md`` §5–6).  ``verify`` trains Q with a batch of
-N prompts per update; each prompt draws a horizon from the spectrum, samples one
-trajectory and contributes :math:`A\,c_L\,\nabla_Q \log\pi`, with advantage
-:math:`A = r - b` (:math:`b = \bar P_L` with a baseline, 0 without).
+N prompts per update, split over the horizons by their weights (:func:`batch_split`:
+:math:`n_L` prompts of horizon L); each samples one trajectory and contributes
+:math:`A\,c_L\,\nabla_Q \log\pi`, with advantage :math:`A = r - b`.
+
+* **Baselines and their bias.**  ``"loo"`` (mean of the *other* rewards of the horizon's
+  sub-batch), ``"ema"`` (an average of past batches) and ``"none"`` are independent of the
+  sample they correct, so :math:`\mathbb{E}[A\nabla\log\pi] = \nabla \bar P_L`.
+  ``"batch"`` (the sub-batch mean, the sample included) gives
+  :math:`A_i = (1 - 1/n_L)(r_i - \bar r_{-i})`, so it scales the expected gradient by
+  :math:`1 - 1/n_L` (:meth:`OptimizerSpec.gradient_factors`).  Second moments of A:
+  :math:`P(1-P)\,n/(n-1)` (loo), :math:`P(1-P)(n-1)/n` (batch), :math:`\approx P(1-P)`
+  (ema), :math:`P` (none).
 
 * **SGD**, learning rate η: :math:`d\theta/du = \frac{\eta}{M-1} G(\theta)`; the noise on θ
   per update has standard deviation :math:`s = \frac{\eta}{M-1}\sqrt{V/N}`, with the
@@ -15,15 +24,10 @@ trajectory and contributes :math:`A\,c_L\,\nabla_Q \log\pi`, with advantage
   variance of that entry's gradient); θ moves by the diagonal entries' step plus
   the magnitude of the off-target entries' step.  Noise on θ: :math:`s = \eta/\sqrt{M-1}`
   (each entry random-walks by about η per update; θ averages M of them).
-* **Noise-driven start.**  Near θ = 0 the expected rate is :math:`\epsilon\,\theta` (plus
-  a constant drift, zero on abelian groups).  The linearised recursion
-  :math:`\theta_{u+1} = (1+\epsilon)\theta_u + s\xi_u` has variance
-  :math:`s^2 (e^{2\epsilon u}-1)/(2\epsilon)`, so :math:`|\theta_u| \approx
-  \frac{s}{\sqrt{2\epsilon}}|\xi|\,e^{\epsilon u}` with ξ standard normal.  Predictions start
-  the deterministic flow at the median, :math:`\theta_\text{n} = 0.6745\,s/\sqrt{2\epsilon}`.
-  The sign of ξ picks the branch: in the one-coefficient model about half of the runs
-  on Z_n head to θ < 0 (attention away from the right clause, rewarded only through
-  reorderings) and grow far more slowly; the prediction follows the θ > 0 branch.
+* **Noise-driven start.**  Near θ = 0 the expected rate is :math:`d + \epsilon\,\theta`
+  (the drift d is zero on abelian groups) plus noise s per update; the escape from
+  chance is a first-passage time of that diffusion, computed in :mod:`dynamics.escape`
+  (median and quantiles), and :func:`noise_scale_theta0` returns the flow's effective start.
 """
 
 from __future__ import annotations
@@ -33,16 +37,34 @@ from dataclasses import dataclass
 from typing import Callable, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .ode import ReducedObjective
 
-__all__ = ["OptimizerSpec", "update_rate", "noise_scale", "noise_scale_theta0",
+__all__ = ["OptimizerSpec", "batch_split", "update_rate", "update_rates", "noise_scale", "noise_scale_theta0",
            "simulate_noisy_sgd", "discrete_adam", "adam_system"]
 
 Optimizer = Literal["sgd", "adam", "flow"]
+Baseline = Literal["loo", "batch", "ema", "none"]
+BASELINES: tuple[str, ...] = ("loo", "batch", "ema", "none")
 
-#: Median of |ξ| for a standard normal ξ.
-HALF_NORMAL_MEDIAN = 0.6744897501960817
+
+
+def batch_split(batch: int, weights) -> NDArray[np.int64]:
+    """Prompts per horizon: ``batch`` split by the weights, largest remainder first (as verify).
+
+    Examples
+    --------
+    >>> batch_split(10, (1/3, 1/3, 1/3)).tolist()
+    [4, 3, 3]
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    raw = batch * w
+    counts = np.floor(raw).astype(np.int64)
+    order = sorted(range(len(raw)), key=lambda i: counts[i] - raw[i])
+    for i in order[: int(batch - counts.sum())]:
+        counts[i] += 1
+    return counts
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,16 +80,23 @@ class OptimizerSpec:
         Prompts per update, N.
     length_normalized : bool
         REINFORCE loss divided by L (:math:`c_L = 1/L`).
-    baseline : bool
-        Advantage :math:`r - \bar P_L` (per-horizon mean) instead of r.
+    baseline : {"loo", "batch", "ema", "none"} or bool
+        The REINFORCE baseline, as verify's ``--baseline``: leave-one-out (unbiased), the
+        sub-batch mean including the sample (expected gradient scaled by
+        :math:`1 - 1/n_L`), an EMA of past batch means (unbiased) or none.  The old
+        bool is accepted: True means ``"batch"``, False ``"none"``.
     sampled : bool
         True for REINFORCE on sampled trajectories; False for the exact expected
-        gradient (verify's ``--algo exact``): no batch noise, no noise-driven start.
+        gradient (verify's ``--algo exact``): no batch noise, no bias, no noise-driven start.
 
     Examples
     --------
     >>> OptimizerSpec(optimizer="sgd", lr=30.0, batch=512)
-    OptimizerSpec(optimizer='sgd', lr=30.0, batch=512, length_normalized=True, baseline=True, sampled=True)
+    OptimizerSpec(optimizer='sgd', lr=30.0, batch=512, length_normalized=True, baseline='loo', sampled=True)
+    >>> OptimizerSpec(baseline=True).baseline, OptimizerSpec(baseline=False).baseline
+    ('batch', 'none')
+    >>> OptimizerSpec(batch=4, baseline="batch").gradient_factors((0.5, 0.5)).tolist()
+    [0.5, 0.5]
     >>> OptimizerSpec(optimizer="rmsprop")
     Traceback (most recent call last):
     ...
@@ -78,7 +107,7 @@ class OptimizerSpec:
     lr: float = 30.0
     batch: int = 512
     length_normalized: bool = True
-    baseline: bool = True
+    baseline: Baseline = "loo"
     sampled: bool = True
 
     def __post_init__(self) -> None:
@@ -91,25 +120,54 @@ class OptimizerSpec:
         if isinstance(self.batch, bool) or not isinstance(self.batch, (int, np.integer)) \
                 or self.batch < 1:
             raise ValueError(f"OptimizerSpec: batch must be an integer >= 1; got batch={self.batch!r}.")
+        if isinstance(self.baseline, (bool, np.bool_)):
+            object.__setattr__(self, "baseline", "batch" if self.baseline else "none")
+        if self.baseline not in BASELINES:
+            raise ValueError(f"OptimizerSpec: baseline must be one of {BASELINES} (or a bool: "
+                             f"True = 'batch', False = 'none'); got baseline={self.baseline!r}.")
 
     @property
     def time_unit(self) -> str:
         return "flow time" if self.optimizer == "flow" else "updates"
 
+    @property
+    def gradient_factor(self) -> Callable[[ArrayLike], NDArray[np.float64]]:
+        r"""The expected-gradient factor as a function of a horizon's sub-batch size n.
 
-def _advantage_second_moment(P, spec: "OptimizerSpec"):
-    if not spec.sampled:
-        return 0.0 * P
-    return P * (1.0 - P) if spec.baseline else P
+        :math:`1 - 1/n` for the ``"batch"`` baseline of sampled training, 1 otherwise.
+        """
+        biased = self.sampled and self.baseline == "batch"
+        return lambda n: (1.0 - 1.0 / np.asarray(n, dtype=np.float64)) if biased \
+            else np.ones_like(np.asarray(n, dtype=np.float64))
+
+    def gradient_factors(self, weights) -> NDArray[np.float64]:
+        """Per-horizon expected-gradient factors for a mixture with these weights."""
+        return self.gradient_factor(batch_split(self.batch, weights))
+
+    def advantage_second_moment(self, P: ArrayLike, n: ArrayLike) -> NDArray[np.float64]:
+        r""":math:`\mathbb{E}[A^2]` at success P for a sub-batch of n (0 when not sampled)."""
+        P = np.asarray(P, dtype=np.float64)
+        n = np.maximum(np.asarray(n, dtype=np.float64), 2.0)
+        if not self.sampled:
+            return 0.0 * P
+        v = P * (1.0 - P)
+        return {"loo": v * n / (n - 1), "batch": v * (n - 1) / n, "ema": v,
+                "none": P}[self.baseline]
+
+
+def _horizon_weights(obj: ReducedObjective, spec: OptimizerSpec) -> NDArray[np.float64]:
+    """Per-horizon gradient weights :math:`w_L c_L f_L` (f_L: the baseline's factor)."""
+    return obj.c * spec.gradient_factors(obj.spectrum.weights)
 
 
 def _sgd_noise_variance(obj: ReducedObjective, spec: OptimizerSpec, theta: float) -> float:
     P = obj.success(theta)
+    n = batch_split(spec.batch, obj.spectrum.weights)
     V = 0.0
     for i, L in enumerate(obj.spectrum.horizons):
         c = 1.0 / L if spec.length_normalized else 1.0
         vt = obj.per_step_score_variance(theta, L)[0]
-        V += obj.spectrum.weights[i] * c * c * _advantage_second_moment(P[i], spec) * L * vt
+        V += obj.spectrum.weights[i] * c * c * spec.advantage_second_moment(P[i], n[i]) * L * vt
     return float(V)
 
 
@@ -117,13 +175,14 @@ def _entry_moments(obj: ReducedObjective, spec: OptimizerSpec, th: float):
     """Mean and per-sample variance of one diagonal and one off-target entry's gradient."""
     M = obj.model.M
     P, D = obj.success_and_slope(th)
-    mu_d = float(np.dot(obj.c, D)) / M
+    mu_d = float(np.dot(_horizon_weights(obj, spec), D)) / M
     mu_o = -mu_d / (M - 1)
+    n = batch_split(spec.batch, obj.spectrum.weights)
     var_d = var_o = 0.0
     for i, L in enumerate(obj.spectrum.horizons):
         c = 1.0 / L if spec.length_normalized else 1.0
         _, vd, vo = obj.per_step_score_variance(th, L)
-        a2 = _advantage_second_moment(P[i], spec) * c * c * obj.spectrum.weights[i]
+        a2 = spec.advantage_second_moment(P[i], n[i]) * c * c * obj.spectrum.weights[i]
         var_d += a2 * (L / M) * vd
         var_o += a2 * (L * (L - 1) / (M * (M - 1))) * vo
     return mu_d, var_d, mu_o, var_o
@@ -131,6 +190,9 @@ def _entry_moments(obj: ReducedObjective, spec: OptimizerSpec, th: float):
 
 def update_rate(obj: ReducedObjective, spec: OptimizerSpec) -> Callable[[float], float]:
     r"""The expected dθ/du of the optimiser (per update; per unit flow time for "flow").
+
+    SGD: :math:`\frac{\eta}{M-1}\sum_L w_L c_L f_L\, d\bar P_L/d\theta`, with
+    :math:`f_L` the baseline's factor (:meth:`OptimizerSpec.gradient_factors`).
 
     Examples
     --------
@@ -144,8 +206,8 @@ def update_rate(obj: ReducedObjective, spec: OptimizerSpec) -> Callable[[float],
     if spec.optimizer == "flow":
         return lambda th: float(obj.rate(th))
     if spec.optimizer == "sgd":
-        k = spec.lr / (M - 1)
-        return lambda th: k * float(obj.rate(th))
+        k = spec.lr / (M - 1) * _horizon_weights(obj, spec)
+        return lambda th: float(np.dot(k, obj.success_and_slope(th)[1]))
     N = spec.batch
 
     def adam_rate(th: float) -> float:
@@ -155,6 +217,26 @@ def update_rate(obj: ReducedObjective, spec: OptimizerSpec) -> Callable[[float],
         return spec.lr * (r_d - r_o)
 
     return adam_rate
+
+
+def update_rates(obj: ReducedObjective, spec: OptimizerSpec, thetas: ArrayLike) -> NDArray[np.float64]:
+    """:func:`update_rate` at many θ at once (vectorised for SGD and flow).
+
+    Examples
+    --------
+    >>> from dynamics import Spectrum, TaskModel
+    >>> obj = ReducedObjective(model=TaskModel(group="S4", M=16, c_B=4), spectrum=Spectrum((3,)))
+    >>> spec = OptimizerSpec(lr=15.0)
+    >>> bool(np.isclose(update_rates(obj, spec, [0.5])[0], update_rate(obj, spec)(0.5)))
+    True
+    """
+    t = np.asarray(thetas, dtype=np.float64)
+    if spec.optimizer == "adam":
+        rate = update_rate(obj, spec)
+        return np.array([rate(v) for v in t.ravel()]).reshape(t.shape)
+    w = obj.c if spec.optimizer == "flow" else \
+        spec.lr / (obj.model.M - 1) * _horizon_weights(obj, spec)
+    return np.tensordot(w, obj.success_and_slope(t)[1], axes=1)
 
 
 def noise_scale(obj: ReducedObjective, spec: OptimizerSpec, theta: float = 0.0) -> float:
@@ -169,36 +251,34 @@ def noise_scale(obj: ReducedObjective, spec: OptimizerSpec, theta: float = 0.0) 
 
 def noise_scale_theta0(obj: ReducedObjective, spec: OptimizerSpec, *, h: float = 1e-4,
                        t_max: float = 2e5) -> tuple[float, float, float]:
-    r"""``(θ_n, ε, s)``: the noise-scale start :math:`0.6745\,s/\sqrt{2\epsilon}`, growth ε, noise s.
+    r"""``(θ0, ε, s)``: the flow's effective start, the growth rate and the noise at θ = 0.
 
-    ε is the slope of the expected rate at θ = 0 (central difference, step h).  Where
-    the instability is too slow to act within ``t_max`` updates (ε ≤ 1/t_max) the
-    linearised recursion is a plain random walk and θ_n is s, one update's kick.
+    A thin wrapper of :func:`dynamics.escape.escape_start` (the escape from chance as a
+    first-passage time), kept for its callers: θ0 is the start from which the
+    deterministic flow reaches the escape threshold at the median escape time.  ``h``
+    is accepted for compatibility (the growth rate is a central difference of step 1e-4).
 
     Examples
     --------
     >>> from dynamics import Spectrum, TaskModel
-    >>> obj = ReducedObjective(model=TaskModel(group="Z96", c_B=4), spectrum=Spectrum((5, 15, 45)))
-    >>> th, eps, s = noise_scale_theta0(obj, OptimizerSpec(optimizer="sgd", lr=30.0, batch=512))
-    >>> bool(0 < th < 0.5 and eps > 0)
+    >>> obj = ReducedObjective(model=TaskModel(group="Z24", M=24, c_B=4), spectrum=Spectrum((4,)))
+    >>> th, eps, s = noise_scale_theta0(obj, OptimizerSpec(optimizer="sgd", lr=20.0, batch=64))
+    >>> bool(0 < th < 0.5 and eps > 0 and s > 0)
     True
     """
-    s = noise_scale(obj, spec)
-    if s == 0.0:
-        return 0.0, 0.0, 0.0
-    rate = update_rate(obj, spec)
-    eps = (rate(h) - rate(-h)) / (2 * h)
-    th = HALF_NORMAL_MEDIAN * s / math.sqrt(2 * eps) if eps > 1.0 / t_max else s
-    return float(th), float(eps), float(s)
+    from .escape import escape_start
+    e = escape_start(obj, spec, t_max=t_max)
+    return float(e.theta0), float(e.growth), float(e.noise)
 
 
 def simulate_noisy_sgd(obj: ReducedObjective, spec: OptimizerSpec, *, n_updates: int,
                        n_runs: int = 64, theta0: float = 0.0,
-                       seed: int | np.random.Generator = 0) -> np.ndarray:
+                       seed: int | np.random.Generator = 0, reflect: bool = False) -> np.ndarray:
     r"""Monte Carlo of the reduced stochastic recursion, for checking the noise-driven start.
 
     :math:`\theta_{u+1} = \theta_u + \text{rate}(\theta_u) + s(\theta_u)\,\xi_u`, with ξ standard
     normal, for ``n_runs`` independent runs; returns θ of shape (n_runs, n_updates + 1).
+    With ``reflect`` the recursion runs on |θ| (the escape model of :mod:`dynamics.escape`).
     The rate is evaluated on a grid and interpolated, so the loop is vectorised over runs.
 
     Examples
@@ -218,8 +298,9 @@ def simulate_noisy_sgd(obj: ReducedObjective, spec: OptimizerSpec, *, n_updates:
     th[:, 0] = theta0
     for u in range(n_updates):
         cur = th[:, u]
-        th[:, u + 1] = cur + np.interp(cur, grid, r_grid) \
+        nxt = cur + np.interp(cur, grid, r_grid) \
             + np.interp(cur, grid[::8], s_grid) * rng.standard_normal(n_runs)
+        th[:, u + 1] = np.abs(nxt) if reflect else nxt
     return th
 
 

@@ -24,7 +24,8 @@ from numpy.typing import NDArray
 
 from .model import TaskModel
 from .ode import Form, ReducedObjective, integrate_flow
-from .optim import OptimizerSpec, adam_system, noise_scale_theta0, update_rate
+from .escape import EscapeStart, escape_start
+from .optim import OptimizerSpec, adam_system, update_rate
 from .spectrum import Spectrum
 from .success import DEFAULT_PROMPTS, DEFAULT_SEED
 
@@ -55,13 +56,16 @@ class GrowthResult:
         Time for the easiest horizon to reach 0.5.
     regime : {"relay", "plateau", "stalled"}
     theta0 : float
-        The starting θ (the noise scale for sampled training).
+        The starting θ (the escape's effective start for sampled training).
     time_unit : str
     config : Mapping[str, Any]
         Everything the prediction depends on, JSON-ready.
     status : int
         −1 solver failed, 0 reached t_max, 1 every level crossed.
     message : str
+    escape : EscapeStart or None
+        The predicted escape from chance (median, 10/90 % quantiles) when the start was
+        computed (:func:`dynamics.escape.escape_start`); None when θ0 was given.
     """
 
     t: NDArray
@@ -78,6 +82,7 @@ class GrowthResult:
     config: Mapping[str, Any]
     status: int
     message: str
+    escape: EscapeStart | None = None
 
     @property
     def success(self) -> bool:
@@ -119,6 +124,7 @@ class GrowthResult:
             "theta0": self.theta0,
             "status": self.status,
             "message": self.message,
+            "escape": None if self.escape is None else self.escape.to_dict(),
             "t": self.t.tolist(),
             "p_success": self.p_success.tolist(),
         }
@@ -201,8 +207,8 @@ def predict(model: TaskModel, spectrum: Spectrum, *, optimizer: str = "sgd", lr:
     epsilon : float
         The first level is chance + ε, chance = 1/|G|.
     theta0 : float, optional
-        Starting θ.  Default: the noise scale :math:`s/\sqrt{2\epsilon}` of
-        :func:`dynamics.optim.noise_scale_theta0` for sampled optimisers, 0 for flow.
+        Starting θ.  Default: the effective start of :func:`dynamics.escape.escape_start`
+        (the flow reaches the escape threshold at the median escape time) for sampled optimisers, 0 for flow.
     t_max : float, optional
         Default 2·10⁵ updates (SGD/Adam) or 10⁵ flow time.
 
@@ -226,8 +232,10 @@ def predict(model: TaskModel, spectrum: Spectrum, *, optimizer: str = "sgd", lr:
                            length_normalized=length_normalized, n_prompts=n_prompts, seed=seed)
     if t_max is None:
         t_max = 1e5 if optimizer == "flow" else 2e5
+    escape = None
     if theta0 is None:
-        theta0 = noise_scale_theta0(obj, spec, t_max=t_max)[0]
+        escape = escape_start(obj, spec, t_max=t_max)
+        theta0 = escape.theta0
     chance = 1.0 / model.order
     levels = (chance + epsilon, 0.5, 0.9)
     if optimizer == "adam":   # θ with Adam's moment estimates, stiff: LSODA
@@ -254,4 +262,4 @@ def predict(model: TaskModel, spectrum: Spectrum, *, optimizer: str = "sgd", lr:
                         levels=levels, crossings=dict(sol.crossings), plateaus=plateaus,
                         first_phase=first_phase, regime=regime, theta0=float(theta0),
                         time_unit=spec.time_unit, config=config, status=sol.status,
-                        message=sol.message)
+                        message=sol.message, escape=escape)

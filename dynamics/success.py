@@ -47,7 +47,8 @@ if TYPE_CHECKING:  # torch is optional: imported only by success_probability_tor
     import torch
 
 __all__ = ["Prompts", "sample_prompts", "success_probability", "success_probability_torch",
-           "SuccessPolynomial", "success_polynomial", "prompt_averaged_success",
+           "SuccessPolynomial", "success_polynomial", "ordered_prompt_count", "all_ordered_ops",
+           "polynomial_coefficient_sums", "prompt_averaged_success",
            "mean_field_success", "mean_field_polynomial", "accidental_success",
            "canonical_success"]
 
@@ -321,7 +322,8 @@ class SuccessPolynomial:
 
     :math:`\bar P_L = 1/|G| + (1/|G|) \sum_m E_m x^{L-m} b^m` with
     :math:`x = q_\text{right} - q_\text{other}`, :math:`b = q_\text{other} - q_\text{off}`.
-    ``coefficients`` is read-only, shape (L + 1,).
+    ``coefficients`` is read-only, shape (L + 1,).  ``exact`` is True when the average
+    runs over every ordered prompt (then ``seed`` plays no part).
     """
 
     group: FiniteGroup
@@ -329,10 +331,12 @@ class SuccessPolynomial:
     coefficients: NDArray[np.float64]
     n_prompts: int
     seed: int
+    exact: bool = False
 
     def __repr__(self) -> str:
+        src = "exact" if self.exact else f"seed={self.seed}"
         return (f"SuccessPolynomial(group={self.group!r}, L={self.L}, n_prompts={self.n_prompts}, "
-                f"seed={self.seed})")
+                f"{src})")
 
     def __call__(self, x: ArrayLike, b: ArrayLike) -> NDArray[np.float64]:
         return self.evaluate(x, b)[0]
@@ -352,6 +356,78 @@ class SuccessPolynomial:
         return P, (E * dpx * pb).sum(-1) / n, (E * px * dpb).sum(-1) / n
 
 
+def ordered_prompt_count(order: int, L: int) -> int:
+    """Number of ordered prompts: L distinct operations of a group of this order, |G|!/(|G|−L)!.
+
+    Examples
+    --------
+    >>> ordered_prompt_count(8, 4)
+    1680
+    """
+    return math.perm(int(order), int(L))
+
+
+def all_ordered_ops(order: int, L: int) -> NDArray[np.int64]:
+    """Every ordered L-tuple of distinct operation indices, shape (|G|!/(|G|−L)!, L).
+
+    Examples
+    --------
+    >>> all_ordered_ops(3, 2).tolist()
+    [[0, 1], [0, 2], [1, 0], [1, 2], [2, 0], [2, 1]]
+    """
+    import itertools
+    n = ordered_prompt_count(order, L)
+    flat = np.fromiter(itertools.chain.from_iterable(itertools.permutations(range(order), L)),
+                       dtype=np.int64, count=n * L)
+    return flat.reshape(n, L)
+
+
+#: Prompts per block of the coefficient computation (bounds its memory).
+_CHUNK = 1024
+
+
+def polynomial_coefficient_sums(G: FiniteGroup, ops: NDArray[np.int64]) -> NDArray[np.float64]:
+    r"""Sum over the given prompts of :math:`\sum_{\rho\ne1} d_\rho\,\mathrm{Re\,tr}(\rho(\Delta)^* T^{(L)}_m)`.
+
+    ``ops`` has shape (P, L); returns shape (L + 1,).  Each prompt's term equals
+    :math:`|G|\,N_m - \binom{L}{m} L^m` with :math:`N_m` the number of words with m
+    free steps whose product is :math:`\Delta` (an integer), so sums over many prompts are
+    exact up to float round-off.  Computed in blocks of 1024 prompts.
+
+    Examples
+    --------
+    >>> polynomial_coefficient_sums(CyclicGroup(5), np.array([[1], [2]])).round(6).tolist()
+    [8.0, 8.0]
+    """
+    ops = np.asarray(ops, dtype=np.int64)
+    L = ops.shape[1]
+    E = np.zeros(L + 1)
+    for lo in range(0, ops.shape[0], _CHUNK):
+        block = ops[lo:lo + _CHUNK]
+        for d, mats in _irrep_blocks(G):
+            R = mats[:, block].transpose(2, 1, 0, 3, 4)       # (L, P, n, d, d)
+            S = R.sum(axis=0)                                            # (P, n, d, d)
+            if d == 1:
+                # Δ cancels against Π χ(g_k) for characters: Π_k (x + b S conj(χ(g_k))).
+                z = (S[None] * R.conj())[..., 0, 0]                      # (L, P, n)
+                e = np.zeros((L + 1,) + z.shape[1:], dtype=np.complex128)
+                e[0] = 1.0
+                for k in range(L):
+                    e[1:k + 2] += z[k] * e[0:k + 1]                      # RHS is a temporary
+                E += e.real.sum(axis=(-1, -2))
+            else:
+                T = np.zeros((L + 1,) + S.shape, dtype=np.complex128)
+                T[0] = np.eye(d)
+                D = np.broadcast_to(np.eye(d, dtype=np.complex128), S.shape)
+                for k in range(L):
+                    shifted = S @ T[0:k + 1]
+                    T[0:k + 2] = R[k] @ T[0:k + 2]
+                    T[1:k + 2] += shifted
+                    D = R[k] @ D                                          # ρ(Δ) = ρ(g_L)⋯ρ(g_1)
+                E += d * (D.conj()[None] * T).real.sum(axis=(-1, -2, -3, -4))
+    return E
+
+
 @lru_cache(maxsize=256)
 def success_polynomial(G: FiniteGroup, L: int, *, n_prompts: int = DEFAULT_PROMPTS,
                        seed: int = DEFAULT_SEED) -> SuccessPolynomial:
@@ -360,42 +436,26 @@ def success_polynomial(G: FiniteGroup, L: int, *, n_prompts: int = DEFAULT_PROMP
     Built by the recursion :math:`T^{(k)}_m = \rho(g_k) T^{(k-1)}_m + S\, T^{(k-1)}_{m-1}`
     over the steps (m counts the factors :math:`bS`), then
     :math:`E_m = \mathrm{mean}_\text{prompts} \sum_{\rho\ne1} d_\rho\,\mathrm{Re\,tr}
-    (\rho(\Delta)^* T^{(L)}_m)`.
+    (\rho(\Delta)^* T^{(L)}_m)`.  When the group has at most ``n_prompts`` ordered
+    prompts (:func:`ordered_prompt_count`), the mean runs over all of them: the exact
+    expectation, independent of ``seed``; otherwise over ``n_prompts`` sampled ones.
 
     Examples
     --------
     >>> poly = success_polynomial(CyclicGroup(5), 1, n_prompts=8)
     >>> poly.coefficients.round(6).tolist()   # L = 1: x·(|G|-1) + b·(|G|-1)
     [4.0, 4.0]
+    >>> poly.exact                            # 5 ordered prompts <= 8: all of them
+    True
     """
     if not (isinstance(L, (int, np.integer)) and 1 <= L <= G.order):
         raise ValueError(f"success_polynomial: L must be an integer in 1..|G|={G.order}; got L={L!r}.")
-    prompts = sample_prompts(G, int(L), n_prompts, seed=seed)
-    E = np.zeros(L + 1)
-    for d, mats in _irrep_blocks(G):
-        R = mats[:, prompts.ops].transpose(2, 1, 0, 3, 4)   # (L, P, n, d, d)
-        S = R.sum(axis=0)                                            # (P, n, d, d)
-        if d == 1:
-            # Δ cancels against Π χ(g_k) for characters: Π_k (x + b S conj(χ(g_k))).
-            z = (S[None] * R.conj())[..., 0, 0]                      # (L, P, n)
-            e = np.zeros((L + 1,) + z.shape[1:], dtype=np.complex128)
-            e[0] = 1.0
-            for k in range(L):
-                e[1:k + 2] += z[k] * e[0:k + 1]                      # RHS is a temporary
-            E += e.real.sum(axis=-1).mean(axis=-1)
-        else:
-            T = np.zeros((L + 1,) + S.shape, dtype=np.complex128)
-            T[0] = np.eye(d)
-            D = np.broadcast_to(np.eye(d, dtype=np.complex128), S.shape)
-            for k in range(L):
-                shifted = S @ T[0:k + 1]
-                T[0:k + 2] = R[k] @ T[0:k + 2]
-                T[1:k + 2] += shifted
-                D = R[k] @ D                                          # ρ(Δ) = ρ(g_L)⋯ρ(g_1)
-            E += d * (D.conj()[None] * T).real.sum(axis=(-1, -2, -3)).mean(axis=-1)
-    coeffs = E.copy()
+    exact = ordered_prompt_count(G.order, L) <= n_prompts
+    ops = all_ordered_ops(G.order, int(L)) if exact else \
+        sample_prompts(G, int(L), n_prompts, seed=seed).ops
+    coeffs = polynomial_coefficient_sums(G, ops) / ops.shape[0]
     coeffs.setflags(write=False)
-    return SuccessPolynomial(G, int(L), coeffs, int(n_prompts), int(seed))
+    return SuccessPolynomial(G, int(L), coeffs, int(ops.shape[0]), int(seed), exact)
 
 
 def prompt_averaged_success(model: TaskModel, L: int, theta: ArrayLike, *,

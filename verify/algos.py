@@ -8,9 +8,12 @@ mode), so any policy with that method plugs in.
 
 * **REINFORCE** with a per-horizon baseline :math:`b`:
   :math:`\hat g = -\frac{w_L}{n_L}\sum_i (r_i - b_i)\,\nabla \log\pi(\tau_i) / L^{\nu}`
-  (:math:`\nu = 1` with ``length_norm``).  Baselines: the horizon's batch mean
-  (``batch``), its leave-one-out mean (``loo``, unbiased), an EMA of past batch means
-  (``ema``), or none.  An optional entropy bonus adds
+  (:math:`\nu = 1` with ``length_norm``).  Baselines: the leave-one-out mean of the
+  horizon's other rollouts (``loo``, the default), an EMA of past batch means (``ema``)
+  and none are independent of the sample, so the estimate is unbiased; the horizon's
+  batch mean (``batch``) includes the sample itself, which scales the expected gradient
+  by :math:`1 - 1/n_L` (:math:`n_L` rollouts of horizon L; the theory carries this
+  factor, :class:`dynamics.optim.OptimizerSpec`).  An optional entropy bonus adds
   :math:`\beta\,\sum_L w_L\,\overline{H}`.
 * **GRPO**-style: each prompt gets ``samples_per_prompt`` rollouts and the advantage is
   :math:`(r_i - \bar r_g)/(\mathrm{std}_g + 10^{-6})` within its group.

@@ -61,9 +61,11 @@ class RunConfig:
         Q = 0 on abelian groups, theory §6).
     algo : {"reinforce", "grpo", "exact"}
         > Algorithm.
-    baseline : {"batch", "ema", "loo", "none"}
-        REINFORCE baseline: per-horizon batch mean, per-horizon EMA, leave-one-out within
-        the horizon's sub-batch, or none.
+    baseline : {"loo", "batch", "ema", "none"}
+        REINFORCE baseline: leave-one-out within the horizon's sub-batch (the default,
+        unbiased), the sub-batch mean including the sample (scales the expected gradient
+        by 1 − 1/n for n rollouts of that horizon), a per-horizon EMA of past batch means
+        (unbiased), or none (unbiased, more variance).
     ema_decay : float
         Decay of the EMA baseline.
     length_norm : bool
@@ -102,7 +104,9 @@ class RunConfig:
     init_std: float | None = _f(None, "Std of the Gaussian init of Q (default 0; 0.05 for exact).")
     # > Algorithm
     algo: Literal["reinforce", "grpo", "exact"] = _f("reinforce", "reinforce, grpo or exact.")
-    baseline: Literal["batch", "ema", "loo", "none"] = _f("batch", "REINFORCE baseline.")
+    baseline: Literal["loo", "batch", "ema", "none"] = _f(
+        "loo", "REINFORCE baseline: loo (leave-one-out, unbiased; default), batch (sub-batch "
+        "mean incl. the sample: expected gradient x(1-1/n)), ema (past batches) or none.")
     ema_decay: float = _f(0.95, "Decay of the EMA baseline.")
     length_norm: bool = _f(True, "Divide horizon L's log-probability by L.")
     entropy_coef: float = _f(0.0, "Entropy bonus coefficient.")
@@ -136,7 +140,7 @@ class RunConfig:
         # Q is float32: steps and scales beyond 1e30 overflow it at once
         check_float(who, "lr", self.lr, minimum=0, strict_min=True, maximum=1e30)
         choices = {"head": ("ideal", "learned"), "algo": ("reinforce", "grpo", "exact"),
-                   "baseline": ("batch", "ema", "loo", "none"), "optimizer": ("sgd", "adam")}
+                   "baseline": ("loo", "batch", "ema", "none"), "optimizer": ("sgd", "adam")}
         for name, valid in choices.items():
             if getattr(self, name) not in valid:
                 raise ValueError(f"{who}: {name} must be one of {valid}; "
@@ -238,7 +242,7 @@ class RunConfig:
 # ---------------------------------------------------------------------- presets
 def _paper() -> dict[str, RunConfig]:
     base = RunConfig(group="Z96", horizons=(5, 15, 45), n_ids=64, c_B=4.0, head="ideal",
-                     algo="reinforce", baseline="batch", length_norm=True, optimizer="sgd",
+                     algo="reinforce", baseline="loo", length_norm=True, optimizer="sgd",
                      lr=30.0, batch=512, updates=4000, log_every=50, checkpoint_every=500)
     return {
         "mix_5_15_45": base,
@@ -254,7 +258,7 @@ def _quick() -> dict[str, RunConfig]:
     # at c_B = 4.  A non-abelian group breaks the Q = 0 symmetry by itself (theory §6), so
     # the course does not hinge on sampling noise; `--group Z24` shows the abelian case.
     base = RunConfig(group="D12", horizons=(3, 6, 12), n_ids=24, c_B=4.0, head="ideal",
-                     algo="reinforce", baseline="batch", length_norm=True, optimizer="sgd",
+                     algo="reinforce", baseline="loo", length_norm=True, optimizer="sgd",
                      lr=3.0, batch=256, updates=700, log_every=20, checkpoint_every=100,
                      eval_prompts=128)
     return {
