@@ -208,7 +208,7 @@ def integrate_flow(objective: ReducedObjective, *, theta0: float = 0.0, t_max: f
                    time_scale: float = 1.0, rate=None, system=None,
                    levels: Sequence[float] = (0.5, 0.9),
                    n_eval: int = 400, method: str = "LSODA", rtol: float = 1e-8,
-                   atol: float = 1e-12) -> FlowSolution:
+                   atol: float = 1e-12, include_crossings: bool = False) -> FlowSolution:
     r"""Integrate :math:`d\theta/dt = s\,G(\theta)` with :func:`scipy.integrate.solve_ivp`.
 
     ``time_scale`` s converts flow time into the caller's unit (e.g. η/(M−1) per update
@@ -217,7 +217,9 @@ def integrate_flow(objective: ReducedObjective, *, theta0: float = 0.0, t_max: f
     (``rhs(t, y)`` returns dy/dt; used for Adam's moments).  Non-terminal events record each horizon's first crossing of each level;
     a terminal event stops the integration once every level is crossed at every
     horizon.  LSODA switches to a stiff method where needed.  The returned grid has
-    ``n_eval`` points from 0 to the final time, from the solver's dense output.
+    ``n_eval`` points from 0 to the final time, from the solver's dense output, and with
+    ``include_crossings=True`` also every finite crossing time (so that curves read on
+    the grid cross each level exactly there).
 
     Examples
     --------
@@ -277,7 +279,10 @@ def integrate_flow(objective: ReducedObjective, *, theta0: float = 0.0, t_max: f
         crossings[(L, lev)] = 0.0 if P0[i] >= lev else (float(te[0]) if len(te) else math.inf)
     t_end = float(sol.t[-1])
     t = np.linspace(0.0, t_end, n_eval)
-    theta = sol.sol(t)[0] if sol.sol is not None else np.full(n_eval, float(theta0))
+    if include_crossings:
+        t = np.unique(np.concatenate([t, [v for v in crossings.values()
+                                          if math.isfinite(v) and v <= t_end]]))
+    theta = sol.sol(t)[0] if sol.sol is not None else np.full(t.size, float(theta0))
     status = -1 if sol.status < 0 else (1 if all(np.isfinite(v) for v in crossings.values()) else 0)
     msg = sol.message if status < 0 else ("every level crossed" if status == 1 else
                                           "reached t_max before every level was crossed")

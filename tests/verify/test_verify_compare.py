@@ -59,7 +59,7 @@ def test_compare_writes_summary_figure_and_json(tmp_path, capsys):
             assert r.ratio[L] == pytest.approx(r.t_predicted[L] / r.t_observed[L])
     assert (tmp_path / "comparison.png").stat().st_size > 1000
     data = json.loads((tmp_path / "comparison.json").read_text())
-    assert data["runs"][0]["regime_predicted"] in ("relay", "plateau", "stalled")
+    assert data["runs"][0]["regime_predicted"] in ("relay", "plateau", "stalled", "unfinished")
     assert "| a | 2 |" in (tmp_path / "comparison.md").read_text()
     assert main(["compare", str(tmp_path / "a")]) == 0
     assert "t(0.5) observed" in capsys.readouterr().out
