@@ -57,9 +57,10 @@ def escape_time(model: TaskModel, spectrum: Spectrum, **predict_kw) -> tuple[flo
 
 def _order_group(who: str, family: str, order: float) -> str:
     """The group name of ``family`` with this order; ValueError for an impossible order."""
+    order = float(order)
     n = int(round(order))
     if abs(order - n) > 1e-9 or n < 1:
-        raise ValueError(f"{who}: a group order must be a positive integer; got {order!r}.")
+        raise ValueError(f"{who}: a group order must be a positive integer; got {order:g}.")
     if family == "D":
         if n % 2 or n < 4:
             raise ValueError(f"{who}: D_n has order 2n, so a dihedral order must be even and "

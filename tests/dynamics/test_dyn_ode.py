@@ -105,10 +105,59 @@ def test_flow_from_zero_never_moves_on_abelian_but_does_on_nonabelian():
 
 def test_per_identifier_flow_reduces_to_one_coefficient():
     obj = ReducedObjective(model=TaskModel(group="Z24", M=16, c_B=4), spectrum=Spectrum((3, 6)))
-    t, th, P = per_identifier_flow(obj, np.full(5, 0.3), t_max=200.0, n_eval=50)
+    res = per_identifier_flow(obj, np.full(5, 0.3), t_max=200.0, n_eval=50)
+    t, th, P = res
+    assert res.status == 0 and res.success
     sol = integrate_flow(obj, theta0=0.3, t_max=200.0, levels=(), n_eval=50)
     assert np.allclose(th, sol.theta[None], atol=1e-6)
     assert np.allclose(P, sol.p_success, atol=1e-7)
+
+
+def test_per_identifier_flow_reports_a_failed_solve(monkeypatch):
+    # issue 16: the solver status was ignored and a truncated tuple came back silently
+    import dynamics.ode as ode
+    real = ode.solve_ivp
+
+    def failing(*args, **kw):
+        sol = real(*args, **kw)
+        sol.status, sol.message = -1, "Required step size is less than spacing between numbers."
+        sol.t, sol.y = sol.t[:3], sol.y[:, :3]
+        return sol
+
+    monkeypatch.setattr(ode, "solve_ivp", failing)
+    obj = ReducedObjective(model=TaskModel(group="Z24", M=16, c_B=4), spectrum=Spectrum((3, 6)))
+    res = per_identifier_flow(obj, np.full(4, 0.3), t_max=50.0, n_eval=20)
+    assert res.status == -1 and not res.success and "solver failed at t=" in res.message
+    assert res.t.shape == (3,) and res.theta.shape == (4, 3) and res.p_success.shape == (2, 3)
+
+
+def test_phase_diagram_rejects_impossible_orders_and_labels_realised_ratios():
+    # issue 16 / reliability 12: odd dihedral orders were floored, non-integers rounded,
+    # and rows and columns labelled with the requested values
+    with pytest.raises(ValueError, match="dihedral order must be even"):
+        phase_diagram("D6", [2.0], [25.0], parameter="order", M=24, easy=3)
+    with pytest.raises(ValueError, match="positive integer; got 12.7"):
+        phase_diagram("Z6", [2.0], [12.7], parameter="order", M=12, easy=3)
+    with pytest.raises(ValueError, match="repeated spectra"):
+        phase_diagram("Z24", [1.1, 1.3], [4.0], M=24, easy=5)
+    pd = phase_diagram("Z24", [1.5], [4.0], M=24, easy=5, t_max=2e3)
+    assert pd.ratios.tolist() == [1.6]                      # {5, 8}: realised 8/5
+    pd = phase_diagram("D6", [2.0], [24.0], parameter="order", M=24, easy=3, t_max=2e3)
+    assert pd.groups == ("D12",)
+
+
+def test_scaling_legend_names_the_variable_without_mangling_exp():
+    from dynamics.phase import ScalingFit, plot_scaling_laws
+    x = np.array([3.5, 4.0, 4.5])
+    T = 15.4 * np.exp(1.87 * x)
+    laws = {"c_B": {"values": x, "escape": T,
+                    "fits": (fit_scaling(x, T, "exp"), fit_scaling(x, T, "power")),
+                    "base": {"group": "D12", "easy": 3, "hard": 27}}}
+    ax = plot_scaling_laws(laws)[0]
+    label = ax.get_legend().get_texts()[0].get_text()
+    assert label == "T = 15.4 · exp(1.87 c)"                # was 'ecp(1.87 c)'
+    assert ax.get_xlabel() == "c_B ({3, 27})"               # was the hard-coded {5, 45}
+    assert ScalingFit("power", 2.0, 3.0, 1.0, 3).formula("R") == "T = 2 · R^3"
 
 
 def test_per_identifier_success_matches_full_q_average():
