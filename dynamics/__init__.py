@@ -24,19 +24,24 @@ Stable API used by :mod:`verify`
       ``B * m_k(y s_{k-1}^{-1}) + sigma0`` (``sigma0`` cancels in the softmax);
     * returns float64 (P,): the exact :math:`P(s_L = g_L \cdots g_1 s_0)` through the
       Fourier formula.
-``predict(model, spectrum, **options) -> GrowthResult``
-    Options (keyword-only, with their defaults): ``optimizer="sgd", lr=30.0, batch=512,
-    length_normalized=True, baseline=True, sampled=True, form="exact", epsilon=0.02,
-    theta0=None, t_max=None``.  Predicted per-horizon success curves (``t`` in UPDATES for sgd/adam, flow time for
+``TrainingSetup(model=, spectrum=, optimizer=OptimizerSpec(...), theta0=None, t_max=None)``
+    The one boundary between a training configuration and the theory
+    (:mod:`dynamics.setup`); ``verify``'s ``RunConfig.training_setup()`` builds it.
+``predict(setup)`` or ``predict(model, spectrum, *, optimizer="sgd", lr=30.0, batch=512,
+length_normalized=True, baseline=True, sampled=True, form="exact", epsilon=0.02,
+theta0=None, t_max=None) -> GrowthResult``
+    Predicted per-horizon success curves (``t`` in UPDATES for sgd/adam, flow time for
     ``optimizer="flow"``), ``crossings[(L, level)]`` for levels chance + ε, 0.5, 0.9,
-    ``plateaus``, ``first_phase``, ``regime`` in {"relay", "plateau", "stalled"},
-    ``theta0`` (the flow's effective start), ``escape`` (the escape from chance as a
-    first-passage time: median and 10/90 % quantiles, :func:`escape_start`), ``to_dict()``
-    for JSON.  ``model.M`` is the number
-    of identifiers (it sets the Q-to-θ factor 1/(M−1)).  ``sampled=False`` models training
-    on the exact expected gradient (no batch noise, so no noise-driven start: pass a
-    small ``theta0`` on abelian groups).  Regimes and plateaus follow
-    ``find_plateaus`` and ``regime_label`` in :mod:`dynamics.predict`.
+    ``regime`` in {"relay", "plateau", "stalled", "unfinished"} with its ``index`` and
+    ``classification``, ``plateaus``, ``first_phase``, ``theta0`` (the flow's effective
+    start), ``escape`` (the escape from chance as a first-passage time: median and 10/90 %
+    quantiles, :func:`escape_start`),
+    ``to_dict()`` for JSON.  ``model.M`` is the number of identifiers (it sets the
+    Q-to-θ factor 1/(M−1)).  ``sampled=False`` models training on the exact expected
+    gradient (no batch noise, so no noise-driven start: pass a small ``theta0`` on
+    abelian groups).
+``classify_curves(t, P, horizons, *, chance, t_end=None) -> RegimeResult``
+    The one regime rule (:mod:`dynamics.regime`), for predicted and observed curves.
 
 Command line: ``python -m dynamics predict|phase-diagram|scaling --help``.
 
@@ -54,6 +59,8 @@ from .success import (Prompts, SuccessPolynomial, accidental_success, canonical_
 from .ode import FlowSolution, ReducedObjective, integrate_flow, per_identifier_flow
 from .optim import OptimizerSpec, noise_scale_theta0
 from .escape import EscapeStart, escape_start
+from .setup import TrainingSetup
+from .regime import RegimeResult, classify_curves
 from .predict import GrowthResult, predict
 from .phase import PhaseDiagram, ScalingFit, escape_scan, fit_scaling, phase_diagram
 
@@ -63,5 +70,6 @@ __all__ = ["Spectrum", "parse_horizons", "TaskModel", "StepLaw", "step_law",
            "success_polynomial", "prompt_averaged_success", "mean_field_success",
            "accidental_success", "canonical_success", "ReducedObjective", "FlowSolution",
            "integrate_flow", "per_identifier_flow", "OptimizerSpec", "noise_scale_theta0",
-           "GrowthResult", "predict", "PhaseDiagram", "ScalingFit", "phase_diagram",
-           "fit_scaling", "escape_scan", "EscapeStart", "escape_start"]
+           "TrainingSetup", "RegimeResult", "classify_curves", "GrowthResult", "predict",
+           "PhaseDiagram", "ScalingFit", "phase_diagram", "fit_scaling", "escape_scan",
+           "EscapeStart", "escape_start"]

@@ -58,11 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--threads", type=int, default=None,
                        help="BLAS/OpenMP threads for numpy and scipy (default: their own)")
 
-    q = sub.add_parser("predict", help="per-horizon times, plateau intervals and regime",
+    q = sub.add_parser("predict", help="per-horizon times, stalls and regime (with its index)",
                        description="Predicted learning curve of each horizon of a difficulty "
-                                   "spectrum: times to chance+eps, 0.5 and 0.9, plateaus, regime.")
-    q.add_argument("--group", required=True, help="Z<n>, D<n> (n vertices) or S<n>, e.g. Z96")
-    q.add_argument("--horizons", required=True, help="comma-separated horizons, e.g. 5,15,45")
+                                   "spectrum: times to chance+eps, 0.5 and 0.9, stalls, regime.")
+    q.add_argument("--config", metavar="RUN_DIR/config.json",
+                   help="predict for a verify run: its config.json (or run directory), through "
+                        "RunConfig.training_setup(); the other task/optimiser flags are ignored")
+    q.add_argument("--group", help="Z<n>, D<n> (n vertices) or S<n>, e.g. Z96")
+    q.add_argument("--horizons", help="comma-separated horizons, e.g. 5,15,45")
     q.add_argument("--weights", help="comma-separated weights summing to 1 (default uniform)")
     q.add_argument("--c-B", "--cB", dest="cB", type=float, default=4.0,
                    help="head strength c_B, B = c_B log|G| (default 4)")
@@ -114,7 +117,20 @@ def _predict_kw(args) -> dict:
 
 
 def _fmt(v: float) -> str:
-    return "never" if not math.isfinite(v) else f"{v:.0f}"
+    if math.isnan(v):
+        return "-"
+    return "never" if not math.isfinite(v) else f"{v:.0f}" if abs(v) >= 10 else f"{v:.3g}"
+
+
+def _setup_from_config(path: str):
+    """The TrainingSetup of a verify run's config.json (or run directory)."""
+    p = Path(path)
+    run_dir = p if p.is_dir() else p.parent
+    if not (run_dir / "config.json").exists():
+        raise ValueError(f"--config: no config.json at {str(p)!r}; pass RUN_DIR/config.json "
+                         f"written by `python -m verify run`.")
+    from verify.train import load_config
+    return load_config(run_dir).training_setup()
 
 
 def _run_predict(args) -> int:
@@ -122,22 +138,36 @@ def _run_predict(args) -> int:
 
     from .model import TaskModel
     from .predict import predict
+    from .setup import TrainingSetup
     from .spectrum import Spectrum, parse_horizons
 
-    model = TaskModel(group=group_from_name(args.group), M=args.M, c_B=args.cB)
-    weights = _floats(args.weights, "weights") if args.weights else None
-    spectrum = Spectrum(parse_horizons(args.horizons), weights)
-    r = predict(model, spectrum, t_max=args.t_max, **_predict_kw(args))
-    print(f"{model!r}  {spectrum!r}  optimizer={args.optimizer} lr={args.lr:g} batch={args.batch}")
-    print(f"time unit: {r.time_unit}; start theta0 = {r.theta0:.3g}")
+    if args.config:
+        setup = _setup_from_config(args.config)
+        if args.t_max is not None:
+            setup = setup.replace(t_max=args.t_max)
+    else:
+        if not args.group or not args.horizons:
+            raise ValueError("predict: pass --group and --horizons, or --config RUN_DIR/config.json.")
+        model = TaskModel(group=group_from_name(args.group), M=args.M, c_B=args.cB)
+        weights = _floats(args.weights, "weights") if args.weights else None
+        spectrum = Spectrum(parse_horizons(args.horizons), weights)
+        setup = TrainingSetup.from_options(model, spectrum, t_max=args.t_max, **_predict_kw(args))
+    r = predict(setup)
+    o = setup.optimizer
+    print(f"{setup.model!r}  {setup.spectrum!r}  optimizer={o.optimizer} lr={o.lr:g} "
+          f"batch={o.batch} sampled={o.sampled}" + (f"  [{setup.note}]" if setup.note else ""))
+    print(f"time unit: {r.time_unit}; start theta0 = {r.theta0:.3g}; observed to t_max = "
+          f"{setup.horizon:g}")
     lv = r.levels
-    print(f"{'L':>4} {'chance+eps':>12} {'0.5':>10} {'0.9':>10}")
+    c = r.classification
+    stall = dict(zip(c.horizons, c.stall))
+    trans = dict(zip(c.horizons, c.transition))
+    print(f"{'L':>4} {'chance+eps':>12} {'0.5':>10} {'0.9':>10} {'stall':>10} {'transition':>11}")
     for L in r.horizons:
         print(f"{L:>4} {_fmt(r.crossings[(L, lv[0])]):>12} {_fmt(r.crossings[(L, lv[1])]):>10} "
-              f"{_fmt(r.crossings[(L, lv[2])]):>10}")
-    pl = ", ".join(f"[{_fmt(a)}, {_fmt(b)}]" for a, b in r.plateaus) or "none"
-    print(f"plateaus: {pl}")
-    print(f"first phase: {_fmt(r.first_phase)}; regime: {r.regime}; {r.message}")
+              f"{_fmt(r.crossings[(L, lv[2])]):>10} {_fmt(stall[L]):>10} {_fmt(trans[L]):>11}")
+    print(f"regime: {r.regime} (index {c.index:.3g}: {c.message}); first phase "
+          f"{_fmt(r.first_phase)}; {r.message}")
     if args.json:
         write_json(args.json, r.to_dict())
     return 0
@@ -149,15 +179,18 @@ def _run_phase(args) -> int:
     import matplotlib.pyplot as plt
 
     from .phase import phase_diagram, plot_phase_diagram
+    from .regime import THRESHOLD
 
     pd = phase_diagram(args.group, _floats(args.ratios, "ratios"), _floats(args.values, "values"),
                        parameter="c_B" if args.over == "c_B" else "order", c_B=args.cB, M=args.M,
                        easy=args.easy, **_predict_kw(args))
-    width = max(len(x) for x in ("relay", "plateau", "stalled"))
+    width = len("unfinished (9.9e+99)")
     print(("c_B" if args.over == "c_B" else "|G|").rjust(6) + " " +
           " ".join(f"R={r:g}".rjust(width) for r in pd.ratios))
-    for v, row in zip(pd.values, pd.regime):
-        print(f"{v:>6g} " + " ".join(x.rjust(width) for x in row))
+    for v, row, idx in zip(pd.values, pd.regime, pd.index):
+        print(f"{v:>6g} " + " ".join(f"{x} ({i:.2g})".rjust(width) for x, i in zip(row, idx)))
+    print("(regime and index = longest stall / its transition; plateau if index >= "
+          f"{THRESHOLD:g}; dynamics.regime)")
     fig, ax = plt.subplots(figsize=(7, 4.5))
     plot_phase_diagram(pd, ax)
     _save_figure(fig, args.out)

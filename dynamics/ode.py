@@ -43,7 +43,7 @@ from .spectrum import Spectrum
 from .success import DEFAULT_PROMPTS, DEFAULT_SEED, mean_field_polynomial, success_polynomial
 
 __all__ = ["ReducedObjective", "FlowSolution", "integrate_flow", "per_identifier_flow",
-           "discrete_sgd"]
+           "PerIdentifierSolution", "discrete_sgd"]
 
 Form = Literal["exact", "mean_field"]
 
@@ -208,7 +208,7 @@ def integrate_flow(objective: ReducedObjective, *, theta0: float = 0.0, t_max: f
                    time_scale: float = 1.0, rate=None, system=None,
                    levels: Sequence[float] = (0.5, 0.9),
                    n_eval: int = 400, method: str = "LSODA", rtol: float = 1e-8,
-                   atol: float = 1e-12) -> FlowSolution:
+                   atol: float = 1e-12, include_crossings: bool = False) -> FlowSolution:
     r"""Integrate :math:`d\theta/dt = s\,G(\theta)` with :func:`scipy.integrate.solve_ivp`.
 
     ``time_scale`` s converts flow time into the caller's unit (e.g. η/(M−1) per update
@@ -217,7 +217,9 @@ def integrate_flow(objective: ReducedObjective, *, theta0: float = 0.0, t_max: f
     (``rhs(t, y)`` returns dy/dt; used for Adam's moments).  Non-terminal events record each horizon's first crossing of each level;
     a terminal event stops the integration once every level is crossed at every
     horizon.  LSODA switches to a stiff method where needed.  The returned grid has
-    ``n_eval`` points from 0 to the final time, from the solver's dense output.
+    ``n_eval`` points from 0 to the final time, from the solver's dense output, and with
+    ``include_crossings=True`` also every finite crossing time (so that curves read on
+    the grid cross each level exactly there).
 
     Examples
     --------
@@ -277,7 +279,10 @@ def integrate_flow(objective: ReducedObjective, *, theta0: float = 0.0, t_max: f
         crossings[(L, lev)] = 0.0 if P0[i] >= lev else (float(te[0]) if len(te) else math.inf)
     t_end = float(sol.t[-1])
     t = np.linspace(0.0, t_end, n_eval)
-    theta = sol.sol(t)[0] if sol.sol is not None else np.full(n_eval, float(theta0))
+    if include_crossings:
+        t = np.unique(np.concatenate([t, [v for v in crossings.values()
+                                          if math.isfinite(v) and v <= t_end]]))
+    theta = sol.sol(t)[0] if sol.sol is not None else np.full(t.size, float(theta0))
     status = -1 if sol.status < 0 else (1 if all(np.isfinite(v) for v in crossings.values()) else 0)
     msg = sol.message if status < 0 else ("every level crossed" if status == 1 else
                                           "reached t_max before every level was crossed")
@@ -310,8 +315,42 @@ def discrete_sgd(objective: ReducedObjective, *, lr: float, M: int | None = None
     return th
 
 
+@dataclass(frozen=True, repr=False)
+class PerIdentifierSolution:
+    r"""A solved per-identifier flow (:func:`per_identifier_flow`).
+
+    Attributes
+    ----------
+    t : ndarray, shape (n_t,)
+        Flow times reached (fewer than requested if the solver failed).
+    theta : ndarray, shape (n_ids, n_t)
+    p_success : ndarray, shape (n_horizons, n_t)
+    status : int
+        As :func:`scipy.integrate.solve_ivp`: −1 the solver failed, 0 reached ``t_max``.
+    message : str
+    """
+
+    t: NDArray
+    theta: NDArray
+    p_success: NDArray
+    status: int
+    message: str
+
+    @property
+    def success(self) -> bool:
+        return self.status >= 0
+
+    def __iter__(self):
+        """``t, theta, p_success = per_identifier_flow(...)`` still unpacks."""
+        return iter((self.t, self.theta, self.p_success))
+
+    def __repr__(self) -> str:
+        return (f"PerIdentifierSolution(message={self.message!r}, status={self.status}, "
+                f"t={self.t.shape}, theta={self.theta.shape})")
+
+
 def per_identifier_flow(objective: ReducedObjective, theta0: ArrayLike, *, t_max: float,
-                        n_eval: int = 200, method: str = "LSODA") -> tuple[NDArray, NDArray, NDArray]:
+                        n_eval: int = 200, method: str = "LSODA") -> PerIdentifierSolution:
     r"""Integrate the richer per-identifier ansatz (module docstring) from ``theta0``.
 
     Parameters
@@ -321,19 +360,24 @@ def per_identifier_flow(objective: ReducedObjective, theta0: ArrayLike, *, t_max
 
     Returns
     -------
-    t : (n_t,), theta : (n_ids, n_t), p_success : (n_horizons, n_t)
+    PerIdentifierSolution
+        ``t`` (n_t,), ``theta`` (n_ids, n_t), ``p_success`` (n_horizons, n_t), and the
+        solver's ``status``/``message`` (a failed solve is reported, not truncated
+        silently).
 
     Examples
     --------
     >>> obj = ReducedObjective(model=TaskModel(group="Z24", M=16, c_B=4), spectrum=Spectrum((3, 6)))
-    >>> t, th, P = per_identifier_flow(obj, [1.0, 1.0], t_max=5.0)
-    >>> bool(np.allclose(th[0], th[1]))     # equal coefficients stay equal
-    True
+    >>> sol = per_identifier_flow(obj, [1.0, 1.0], t_max=5.0)
+    >>> sol.status, bool(np.allclose(sol.theta[0], sol.theta[1]))   # equal stay equal
+    (0, True)
     """
     th0 = np.asarray(theta0, dtype=np.float64)
     if th0.ndim != 1 or th0.size == 0:
         raise ValueError(f"per_identifier_flow: theta0 must be a 1-d array of coefficients; got "
                          f"shape {th0.shape}.")
+    if not (math.isfinite(t_max) and t_max > 0):
+        raise ValueError(f"per_identifier_flow: t_max must be a finite number > 0; got {t_max!r}.")
     hs = objective.spectrum.horizons
     cw = objective.c
 
@@ -348,5 +392,13 @@ def per_identifier_flow(objective: ReducedObjective, theta0: ArrayLike, *, t_max
 
     sol = solve_ivp(lambda t, y: parts(y)[1], (0.0, t_max), th0, method=method,
                     t_eval=np.linspace(0, t_max, n_eval), rtol=1e-8, atol=1e-10)
-    P = np.stack([parts(sol.y[:, i])[0] for i in range(sol.y.shape[1])], axis=1)
-    return sol.t, sol.y, P
+    t = np.asarray(sol.t, dtype=float)
+    y = np.asarray(sol.y, dtype=float).reshape(th0.size, t.size)
+    P = (np.stack([parts(y[:, i])[0] for i in range(t.size)], axis=1) if t.size
+         else np.empty((len(hs), 0)))
+    status = -1 if sol.status < 0 else 0
+    msg = (f"solver failed at t={t[-1] if t.size else 0.0:.4g} of {t_max:g}: {sol.message}"
+           if status < 0 else "reached t_max")
+    for arr in (t, y, P):
+        arr.setflags(write=False)
+    return PerIdentifierSolution(t=t, theta=y, p_success=P, status=status, message=msg)

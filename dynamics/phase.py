@@ -29,11 +29,17 @@ from .spectrum import Spectrum
 __all__ = ["PhaseDiagram", "phase_diagram", "plot_phase_diagram", "ScalingFit", "fit_scaling",
            "escape_time", "escape_scan", "scaling_laws", "plot_scaling_laws", "DEFAULT_SCANS"]
 
-REGIME_CODES = {"relay": 0, "plateau": 1, "stalled": 2}
+REGIME_CODES = {"relay": 0, "plateau": 1, "stalled": 2, "unfinished": 2}
 
 
 def _jump(L0: int, R: float) -> Spectrum:
     return Spectrum((L0, int(round(R * L0))))
+
+
+def _escape(r) -> float:
+    hs = r.horizons
+    T = r.crossings[(hs[-1], 0.5)] - r.crossings[(hs[max(len(hs) - 2, 0)], 0.5)]
+    return float(T) if math.isfinite(T) else math.inf
 
 
 def escape_time(model: TaskModel, spectrum: Spectrum, **predict_kw) -> tuple[float, str, float]:
@@ -46,9 +52,21 @@ def escape_time(model: TaskModel, spectrum: Spectrum, **predict_kw) -> tuple[flo
     ('plateau', True)
     """
     r = predict(model, spectrum, **predict_kw)
-    hs = spectrum.horizons
-    T = r.crossings[(hs[-1], 0.5)] - r.crossings[(hs[max(len(hs) - 2, 0)], 0.5)]
-    return (float(T) if math.isfinite(T) else math.inf), r.regime, float(r.first_phase)
+    return _escape(r), r.regime, float(r.first_phase)
+
+
+def _order_group(who: str, family: str, order: float) -> str:
+    """The group name of ``family`` with this order; ValueError for an impossible order."""
+    order = float(order)
+    n = int(round(order))
+    if abs(order - n) > 1e-9 or n < 1:
+        raise ValueError(f"{who}: a group order must be a positive integer; got {order:g}.")
+    if family == "D":
+        if n % 2 or n < 4:
+            raise ValueError(f"{who}: D_n has order 2n, so a dihedral order must be even and "
+                             f">= 4; got {n}.")
+        return f"D{n // 2}"
+    return f"Z{n}"
 
 
 @dataclass(frozen=True, repr=False)
@@ -61,18 +79,24 @@ class PhaseDiagram:
     values : (n_v,), the second parameter's values (c_B, or |G|)
     parameter : "c_B" or "order"
     regime : (n_v, n_R) array of str
+    index : (n_v, n_R) the number behind each regime (:mod:`dynamics.regime`)
     escape : (n_v, n_R) escape times in updates (inf: never)
     first_phase : (n_v, n_R)
+    group_family : str
+    easy : int
+    groups : (n_v,) tuple of str, the group of each row
     """
 
     ratios: NDArray
     values: NDArray
     parameter: str
     regime: NDArray
+    index: NDArray
     escape: NDArray
     first_phase: NDArray
     group_family: str
     easy: int
+    groups: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return (f"PhaseDiagram(parameter={self.parameter!r}, ratios={self.ratios.tolist()}, "
@@ -92,6 +116,8 @@ class PhaseDiagram:
             return None if not math.isfinite(v) else float(v)
         return {"parameter": self.parameter, "ratios": self.ratios.tolist(),
                 "values": self.values.tolist(), "regime": self.regime.tolist(),
+                "index": [[num(v) for v in row] for row in self.index],
+                "groups": list(self.groups),
                 "escape": [[num(v) for v in row] for row in self.escape],
                 "first_phase": [[num(v) for v in row] for row in self.first_phase],
                 "group_family": self.group_family, "easy": self.easy}
@@ -106,14 +132,16 @@ def phase_diagram(group: str, ratios: Sequence[float], values: Sequence[float], 
     ----------
     group : str
         A group name; with ``parameter="order"`` only its family letter is used and
-        ``values`` are the orders (``Z`` orders, ``D`` vertex counts·2, ``S`` not supported).
+        ``values`` are the orders (integers; even for ``D``; ``S`` not supported).
     ratios, values : sequences
+        The columns are labelled with the *realised* ratios round(R·L0)/L0 (two ratios
+        that give the same spectrum are an error).
     predict_kw
         Passed to :func:`dynamics.predict.predict` (optimizer, lr, batch, ...).
 
     Examples
     --------
-    >>> pd = phase_diagram("Z24", [2, 4], [4.0], M=24, easy=3)
+    >>> pd = phase_diagram("Z24", [2, 8], [4.0], M=24, easy=3)
     >>> pd.regime.tolist()
     [['relay', 'plateau']]
     """
@@ -126,23 +154,30 @@ def phase_diagram(group: str, ratios: Sequence[float], values: Sequence[float], 
     if parameter == "order" and fam not in "ZD":
         raise ValueError(f"phase_diagram: parameter='order' scans Z_n or D_n orders; got group "
                          f"{group!r}. Use a 'Z' or 'D' group.")
+    spectra = [_jump(easy, R) for R in ratios]
+    realised = np.array([sp.horizons[-1] / easy for sp in spectra])
+    if len(set(realised.tolist())) < len(realised):
+        raise ValueError(f"phase_diagram: ratios {ratios.tolist()} give repeated spectra "
+                         f"{{{easy}, round(R·{easy})}} (realised ratios {realised.tolist()}); "
+                         f"use ratios that are distinct multiples of 1/{easy}.")
+    groups = tuple(base.name if parameter == "c_B" else
+                   _order_group("phase_diagram", fam, v) for v in values)
     regime = np.empty((len(values), len(ratios)), dtype=object)
+    index = np.full(regime.shape, np.nan)
     esc = np.full(regime.shape, np.inf)
     first = np.full(regime.shape, np.inf)
     for i, v in enumerate(values):
-        if parameter == "c_B":
-            model = TaskModel(group=base, M=M, c_B=float(v))
-        else:
-            n = int(round(v))
-            G = group_from_name(f"Z{n}" if fam == "Z" else f"D{n // 2}")
-            model = TaskModel(group=G, M=M, c_B=c_B)
-        for j, R in enumerate(ratios):
-            T, reg, f = escape_time(model, _jump(easy, R), **predict_kw)
-            regime[i, j], esc[i, j], first[i, j] = reg, T, f
-    arrays = (ratios, values, regime.astype(str), esc, first)
+        model = TaskModel(group=groups[i], M=M, c_B=float(v) if parameter == "c_B" else c_B)
+        for j, sp in enumerate(spectra):
+            r = predict(model, sp, **predict_kw)
+            regime[i, j], index[i, j] = r.regime, r.index
+            esc[i, j], first[i, j] = _escape(r), float(r.first_phase)
+    arrays = (realised, values, regime.astype(str), index, esc, first)
     for arr in arrays:
         arr.setflags(write=False)
-    return PhaseDiagram(arrays[0], arrays[1], parameter, arrays[2], arrays[3], arrays[4], fam, easy)
+    return PhaseDiagram(ratios=arrays[0], values=arrays[1], parameter=parameter, regime=arrays[2],
+                        index=arrays[3], escape=arrays[4], first_phase=arrays[5],
+                        group_family=fam, easy=easy, groups=groups)
 
 
 def plot_phase_diagram(pd: PhaseDiagram, ax=None):
@@ -170,11 +205,11 @@ def plot_phase_diagram(pd: PhaseDiagram, ax=None):
     ax.set_ylabel("c_B" if pd.parameter == "c_B" else "|G|")
     for i in range(len(pd.values)):
         for j in range(len(pd.ratios)):
-            e, f = pd.escape[i, j], pd.first_phase[i, j]
-            txt = "∞" if not math.isfinite(e) else f"{e / f:.1f}" if f > 0 else ""
+            x = pd.index[i, j]
+            txt = "∞" if not math.isfinite(x) else f"{x:.2g}"
             ax.text(j, i, txt, ha="center", va="center", fontsize=7)
-    ax.set_title("green relay · red plateau · grey stalled\n(text: escape time / first phase)",
-                 fontsize=9)
+    ax.set_title("green relay · red plateau · grey stalled / unfinished\n(text: regime index, "
+                 "longest stall / its transition)", fontsize=9)
     return ax
 
 
@@ -192,9 +227,19 @@ class ScalingFit:
         x = np.asarray(x, dtype=float)
         return self.prefactor * (x ** self.exponent if self.law == "power" else np.exp(self.exponent * x))
 
+    def formula(self, var: str = "x") -> str:
+        """The fitted law in the variable ``var``.
+
+        Examples
+        --------
+        >>> ScalingFit("exp", 15.4, 1.87, 1.0, 5).formula("c")
+        'T = 15.4 · exp(1.87 c)'
+        """
+        form = f"{var}^{self.exponent:.3g}" if self.law == "power" else f"exp({self.exponent:.3g} {var})"
+        return f"T = {self.prefactor:.3g} · {form}"
+
     def __str__(self) -> str:
-        form = f"x^{self.exponent:.3g}" if self.law == "power" else f"exp({self.exponent:.3g} x)"
-        return f"T = {self.prefactor:.3g} · {form}  (R² = {self.r2:.4f}, {self.n_points} points)"
+        return f"{self.formula()}  (R² = {self.r2:.4f}, {self.n_points} points)"
 
 
 def fit_scaling(x: Sequence[float], T: Sequence[float], law: Literal["power", "exp"] = "power"
@@ -247,9 +292,10 @@ def escape_scan(parameter: Literal["ratio", "hard", "order", "c_B"], values: Seq
         elif parameter == "hard":
             spec = Spectrum((easy, 3 * easy, int(v)))
         elif parameter == "order":
-            n = int(round(v))
-            G = group_from_name(f"Z{n}" if base.name[0] == "Z" else f"D{n // 2}")
-            model = TaskModel(group=G, M=M, c_B=c_B)
+            if base.name[0] not in "ZD":
+                raise ValueError(f"escape_scan: parameter='order' scans Z_n or D_n orders; got "
+                                 f"group {group!r}.")
+            model = TaskModel(group=_order_group("escape_scan", base.name[0], v), M=M, c_B=c_B)
         elif parameter == "c_B":
             model = TaskModel(group=base, M=M, c_B=float(v))
         else:
@@ -279,10 +325,14 @@ def scaling_laws(scans: dict | None = None, **scan_kw) -> dict:
     2
     """
     out = {}
+    easy = int(scan_kw.get("easy", 5))
+    base = {"group": str(scan_kw.get("group", "Z96")), "easy": easy,
+            "hard": int(round(float(scan_kw.get("ratio", 9.0)) * easy))}
     for par, vals in (scans or DEFAULT_SCANS).items():
         T = escape_scan(par, vals, **scan_kw)
         fits = sorted((fit_scaling(vals, T, law) for law in ("power", "exp")), key=lambda f: -f.r2)
-        out[par] = {"values": np.asarray(vals, dtype=float), "escape": T, "fits": tuple(fits)}
+        out[par] = {"values": np.asarray(vals, dtype=float), "escape": T, "fits": tuple(fits),
+                    "base": base}
     return out
 
 
@@ -299,8 +349,14 @@ def plot_scaling_laws(laws: dict, axes=None):
     """
     import matplotlib.pyplot as plt
 
-    labels = {"ratio": "ratio R ({5, 5R})", "hard": "hard horizon L ({5, 15, L})",
-              "order": "|G| (Z_n, {5, 45})", "c_B": "c_B ({5, 45})"}
+    def label(par: str, base: dict | None) -> str:
+        if base is None:
+            return par
+        e, h, fam = base["easy"], base["hard"], base["group"][0]
+        return {"ratio": f"ratio R ({{{e}, {e}R}})", "hard": f"hard horizon L ({{{e}, {3 * e}, L}})",
+                "order": f"|G| ({fam}_n, {{{e}, {h}}})",
+                "c_B": f"c_B ({{{e}, {h}}})"}.get(par, par)
+
     if axes is None:
         _, axes = plt.subplots(1, len(laws), figsize=(3.2 * len(laws), 3), squeeze=False)
     axes = np.ravel(axes)
@@ -308,13 +364,13 @@ def plot_scaling_laws(laws: dict, axes=None):
         best = d["fits"][0]
         xs = np.linspace(d["values"].min(), d["values"].max(), 50)
         ax.plot(d["values"], d["escape"], "o")
-        ax.plot(xs, best(xs), "--", label=str(best).split("  (")[0].replace("x", par[0]))
+        ax.plot(xs, best(xs), "--", label=best.formula(par[0]))
         ax.set_yscale("log")
         if best.law == "power":
             ax.set_xscale("log")
         ax.set_xticks(d["values"], [f"{v:g}" for v in d["values"]])
         ax.minorticks_off()
-        ax.set_xlabel(labels.get(par, par))
+        ax.set_xlabel(label(par, d.get("base")))
         ax.set_ylabel("escape time (updates)")
         ax.legend(fontsize=6)
     return axes

@@ -146,7 +146,9 @@ from dynamics.ode import per_identifier_flow
 
 obj = ReducedObjective(model=model, spectrum=Spectrum((5, 15, 45)))
 th_init = np.random.default_rng(0).normal(0.3, 0.3, size=64)
-t_pi, th_pi, P_pi = per_identifier_flow(obj, th_init, t_max=800.0, n_eval=200)
+pi = per_identifier_flow(obj, th_init, t_max=800.0, n_eval=200)
+assert pi.success, pi.message
+t_pi, th_pi, P_pi = pi.t, pi.theta, pi.p_success
 one = integrate_flow(obj, theta0=float(th_init.mean()), t_max=800.0, levels=(), n_eval=200)
 fig, ax = plt.subplots(figsize=(5, 3))
 for i, L in enumerate((5, 15, 45)):

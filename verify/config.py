@@ -213,6 +213,51 @@ class RunConfig:
             counts[i] += 1
         return tuple(c * unit for c in counts)
 
+    # ------------------------------------------------------------------ theory
+    def training_setup(self, *, theta0: float | None = None, t_max: float | None = None):
+        """This run as the theory sees it: the :class:`dynamics.setup.TrainingSetup` that
+        every prediction for the run (``verify compare``, ``verify phase-diagram``,
+        ``verify.transformer compare``) is made from.
+
+        Mapping: the idealised head at this ``c_B`` (also for ``head="learned"``, an
+        approximation); the optimiser, learning rate, batch, 1/L normalisation and
+        baseline as trained; ``algo="exact"`` is the expected gradient
+        (``sampled=False``), ``grpo`` the REINFORCE prediction (indicative: GRPO's std
+        normalisation rescales the step).  The start is the noise-driven one when Q
+        starts at 0, else the θ of the run's initial Q (computed from ``seed`` and
+        ``init_std``, the value the run logs at step 0) unless ``theta0`` is given.  The
+        observation horizon is ``t_max``, default the run's ``updates``.
+
+        Examples
+        --------
+        >>> s = RunConfig(group="D6", horizons=(2, 6), n_ids=12, lr=3.0, updates=400).training_setup()
+        >>> s.optimizer.optimizer, s.optimizer.sampled, s.theta0, s.horizon
+        ('sgd', True, None, 400.0)
+        >>> RunConfig(group="Z8", horizons=(2,), n_ids=6, algo="exact").training_setup().theta0 != 0
+        True
+        """
+        from dynamics.model import TaskModel
+        from dynamics.optim import OptimizerSpec
+        from dynamics.setup import TrainingSetup
+        exact = self.algo == "exact"
+        spec = OptimizerSpec(optimizer=self.optimizer, lr=self.lr, batch=self.batch,
+                             length_normalized=self.length_norm,
+                             baseline=self.baseline != "none", sampled=not exact)
+        if theta0 is None and self.effective_init_std > 0:
+            from .model import reduced_theta
+            from .train import build_policy     # the run's own initial Q (ideal head: no pretraining)
+            policy = build_policy(dataclasses.replace(self, head="ideal"))
+            theta0 = reduced_theta(policy.Q, policy.task.perm)
+        note = {"reinforce": f"REINFORCE with {self.optimizer} vs its prediction",
+                "exact": "exact gradient vs the expected-gradient flow from the run's initial theta",
+                "grpo": "GRPO vs the REINFORCE prediction (indicative: std normalisation)"}[self.algo]
+        if self.head == "learned":
+            note += "; learned head vs the idealised head at the same c_B"
+        return TrainingSetup(model=TaskModel(group=self.G, M=self.n_ids, c_B=self.c_B),
+                             spectrum=self.spectrum, optimizer=spec, theta0=theta0,
+                             t_max=float(max(self.updates, 1)) if t_max is None else t_max,
+                             note=note)
+
     # ------------------------------------------------------------------ I/O
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON dict of every field."""

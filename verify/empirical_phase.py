@@ -5,15 +5,18 @@ Each cell of the diagram is one point of the sweep's grid over the ratio
 the group order :math:`|G|` (y), pooled over seeds.  A cell's *observed* regime is the
 majority of its seeds' labels (``mixed`` on a tie); each label comes from the run's
 held-out sampled success curves by the rules of :mod:`dynamics.predict`, as
-:func:`verify.compare.observed_regime` applies them (``relay``, ``plateau``: the longest
-stall is longer than the first learning phase; ``stalled``: a horizon never reaches 0.5
-within the run).  Its *plateau length* is the mean over seeds of the longest stall, in
-updates.
+:func:`verify.compare.observed_regime` applies them (the one rule of :mod:`dynamics.regime`:
+``plateau`` when the longest stall is at least ``THRESHOLD`` times the transition that
+ends it, ``relay`` below; ``stalled``: a horizon never leaves chance within the run;
+``unfinished``: it left chance but did not reach 0.5).  The labels are recomputed from
+the run directories when they are readable (:func:`relabel_rows`), so a table
+summarised under an older rule is read with the current one.  Its *plateau length* is
+the mean over seeds of the longest stall, in updates; its *index* the median over seeds.
 
-The *predicted* regimes come from :func:`dynamics.phase.phase_diagram` for the same
-family of spectra (two-level jumps :math:`\{L_0, \mathrm{round}(R L_0)\}`, equal
-weights), group, M, optimiser, learning rate, batch, 1/L normalisation and baseline,
-with the integration horizon ``t_max`` set to the runs' number of updates, so that
+The *predicted* regimes are ``predict(cfg.training_setup())`` for the :class:`RunConfig`
+of the runs with each cell's spectrum (two-level jumps
+:math:`\{L_0, \mathrm{round}(R L_0)\}`, equal weights) and c_B or group: the mapping
+``verify compare`` uses, observed up to the runs' number of updates, so that
 ``stalled`` means the same on both sides.  The boundary drawn is, per row, the midpoint
 between the last relay ratio and the first non-relay ratio on a fine grid of ratios
 (every distinct hard horizon in range).  Agreement is reported cell by cell, both on
@@ -31,6 +34,10 @@ from typing import Any, Literal, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
+
+from dynamics.regime import THRESHOLD
+
+from .config import RunConfig
 
 __all__ = ["EmpiricalPhase", "observed_phase", "predicted_phase", "phase_diagram",
            "plot_empirical_phase", "agreement_markdown"]
@@ -66,6 +73,11 @@ class EmpiricalPhase:
         (inf if a seed never reached it; NaN: no run).
     t_hard_predicted : ndarray, shape (n_y, n_R), or None
         The same time predicted (inf: not within the runs' updates).
+    index : ndarray, shape (n_y, n_R)
+        Median over seeds of the observed regime index (longest stall / its
+        transition, :mod:`dynamics.regime`; NaN: no run or not known).
+    index_predicted : ndarray, shape (n_y, n_R), or None
+        The predicted index.
     predicted : ndarray of str, shape (n_y, n_R), or None
     boundary_ratio : ndarray, shape (n_y,), or None
         Predicted relay/plateau boundary (NaN where a row never leaves relay, or is
@@ -89,6 +101,8 @@ class EmpiricalPhase:
     plateau: NDArray
     t_hard: NDArray
     t_hard_predicted: NDArray | None
+    index: NDArray
+    index_predicted: NDArray | None
     predicted: NDArray | None
     boundary_ratio: NDArray | None
     fine_ratios: NDArray | None
@@ -179,9 +193,80 @@ def _observed_t_hard(rows: Sequence[dict], ratios: NDArray, values: NDArray, y: 
     return _ro(out)
 
 
+def _observed_index(rows: Sequence[dict], ratios: NDArray, values: NDArray, y: str) -> NDArray:
+    """Median over seeds of the observed regime index (``regime_index``; NaN if absent)."""
+    acc: dict[tuple[int, int], list[float]] = {}
+    for r in rows:
+        i = int(np.searchsorted(values, _y_of(r, y)))
+        j = int(np.argmin(abs(ratios - float(r["ratio"]))))
+        v = r.get("regime_index")
+        acc.setdefault((i, j), []).append(math.inf if v is None and r.get("regime") == "stalled"
+                                          else math.nan if v is None else float(v))
+    out = np.full((len(values), len(ratios)), np.nan)
+    for (i, j), vs in acc.items():
+        vs = [v for v in vs if not math.isnan(v)]
+        if vs:
+            out[i, j] = float(np.median(vs))
+    return _ro(out)
+
+
+def relabel_rows(rows: Sequence[dict]) -> list[dict]:
+    """The rows with ``regime``, ``regime_index``, ``first_phase_updates`` and
+    ``plateau_updates`` recomputed from each run directory by the current rule
+    (:func:`verify.compare.observed_regime`), so that a table summarised under an older
+    rule is read with this one; rows whose run directory is not readable keep their
+    stored values."""
+    from .compare import observed_regime
+    from .train import RunResult
+    out = []
+    for r in rows:
+        r = dict(r)
+        d = Path(str(r.get("run_dir", "")))
+        try:
+            res = RunResult.from_dir(d)
+        except (ValueError, OSError):
+            out.append(r)
+            continue
+        cfg = res.config
+        t = np.asarray(res.steps, dtype=float)
+        if t.size >= 2:
+            P = np.vstack([res.metrics[f"success/L{L}/sampled"] for L in cfg.horizons])
+            obs = observed_regime(cfg, t, P)
+            r.update(regime=obs["regime"], regime_index=obs["index"],
+                     first_phase_updates=obs["first_phase"],
+                     plateau_updates=obs["longest_plateau"])
+        out.append(r)
+    return out
+
+
 # ----------------------------------------------------------------------------- predicted
 _SHARED = ("n_ids", "lr", "batch", "optimizer", "length_norm", "baseline", "updates", "algo",
            "head", "weights")
+
+
+def _row_config(row: dict) -> RunConfig:
+    """The :class:`RunConfig` of a results row (the table stores every field, lists as
+    comma-separated text and booleans as 0/1)."""
+    import dataclasses as dc
+    d = {}
+    for f in dc.fields(RunConfig):
+        if f.name not in row:
+            continue
+        v = row[f.name]
+        if f.name == "horizons":
+            v = tuple(int(x) for x in str(v).split(","))
+        elif f.name == "weights":
+            v = None if v is None else tuple(float(x) for x in str(v).split(","))
+        elif f.name == "length_norm":
+            v = bool(v)
+        elif f.name in ("n_ids", "batch", "updates", "seed", "log_every", "checkpoint_every",
+                        "eval_prompts", "head_hidden", "samples_per_prompt"):
+            v = int(v)
+        elif f.name in ("lr", "c_B", "ema_decay", "entropy_coef") or (
+                f.name == "init_std" and v is not None):
+            v = float(v)
+        d[f.name] = v
+    return RunConfig(**d)
 
 
 def _shared_settings(rows: Sequence[dict], y: str) -> dict[str, Any]:
@@ -215,40 +300,50 @@ def _shared_settings(rows: Sequence[dict], y: str) -> dict[str, Any]:
 
 def predicted_phase(rows: Sequence[dict], ratios: NDArray, values: NDArray, *,
                     y: YAxis = "c_B"):
-    """Predicted labels at the observed cells and on a fine ratio grid, and the boundary.
+    r"""Predicted labels at the observed cells and on a fine ratio grid, and the boundary.
 
     Returns ``(predicted, t_hard_predicted, fine_ratios, fine_predicted, boundary_ratio,
-    settings)``; the prediction is :func:`dynamics.phase.phase_diagram` with the runs'
-    shared settings (``t_hard_predicted`` = first phase + escape time).
+    settings)``.  Every prediction is ``predict(cfg.training_setup())`` for the
+    :class:`RunConfig` of a run of the table (the first) with the cell's horizons
+    :math:`\{L_0, \mathrm{round}(R L_0)\}` and its c_B or group: the same mapping as
+    ``verify compare``, observed within the runs' ``updates``.  ``t_hard_predicted`` is
+    the hard horizon's time to 0.5 (inf: not within the run).
     """
-    from dynamics.phase import phase_diagram as dyn_phase_diagram
+    import dataclasses as dc
+
+    from dynamics.predict import predict
     s = _shared_settings(rows, y)
     L0 = s["easy"]
+    base = _row_config(rows[0])
     hard = np.arange(int(round(L0 * ratios.min())), int(round(L0 * ratios.max())) + 1)
     fine = np.unique(np.concatenate([hard / L0, ratios]))
-    kw = dict(M=int(s["n_ids"]), easy=L0, optimizer=s["optimizer"], lr=float(s["lr"]),
-              batch=int(s["batch"]), length_normalized=bool(s["length_norm"]),
-              baseline=s["baseline"] != "none", sampled=s["algo"] != "exact",
-              t_max=float(s["updates"]))
-    if y == "c_B":
-        pd = dyn_phase_diagram(s["group"], fine, values, parameter="c_B", **kw)
-    else:
-        pd = dyn_phase_diagram(s["group"], fine, values, parameter="order", c_B=float(s["c_B"]),
-                               **kw)
-    fine_pred = np.asarray(pd.regime, dtype=str)
+    groups = {_y_of(r, y): str(r["group"]) for r in rows}
+    fine_pred = np.empty((len(values), len(fine)), dtype=object)
+    fine_index = np.full(fine_pred.shape, np.nan)
+    fine_t = np.full(fine_pred.shape, np.inf)
+    for i, v in enumerate(values):
+        cell = {"c_B": float(v)} if y == "c_B" else {"group": groups[float(v)]}
+        for j, R in enumerate(fine):
+            hs = (L0, int(round(R * L0)))
+            cfg = dc.replace(base, horizons=hs, **cell)
+            pred = predict(cfg.training_setup())
+            fine_pred[i, j] = pred.regime
+            fine_index[i, j] = pred.index
+            fine_t[i, j] = pred.crossings[(hs[1], 0.5)]
+    fine_pred = fine_pred.astype(str)
     idx = [int(np.argmin(abs(fine - R))) for R in ratios]
     predicted = fine_pred[:, idx]
-    t_hard = (np.asarray(pd.first_phase, dtype=float) + np.asarray(pd.escape, dtype=float))[:, idx]
+    t_hard = fine_t[:, idx]
     boundary = np.full(len(values), np.nan)
     for i in range(len(values)):
         relay = fine_pred[i] == "relay"
         bad = np.flatnonzero(~relay)
         if bad.size and bad[0] > 0:
             boundary[i] = 0.5 * (fine[bad[0] - 1] + fine[bad[0]])
-    s["note"] = (f"dynamics.phase.phase_diagram({s['group']!r}, parameter="
-                 f"{'c_B' if y == 'c_B' else 'order'}, M={kw['M']}, easy={L0}, "
-                 f"optimizer={kw['optimizer']!r}, lr={kw['lr']:g}, batch={kw['batch']}, "
-                 f"t_max={kw['t_max']:g})")
+    s["index_predicted"] = _ro(fine_index[:, idx])
+    s["note"] = (f"predict(RunConfig.training_setup()) for the runs' settings ({base.group if y == 'c_B' else s['family'] + '_n'}, "
+                 f"M={base.n_ids}, easy={L0}, {base.algo} {base.optimizer}, lr={base.lr:g}, "
+                 f"batch={base.batch}, baseline={base.baseline}, observed to {base.updates} updates)")
     return (_ro(predicted.astype(str)), _ro(t_hard), _ro(fine), _ro(fine_pred), _ro(boundary), s)
 
 
@@ -347,9 +442,10 @@ def agreement_markdown(ph: EmpiricalPhase, *, title: str = "Empirical phase diag
     yname = "c_B" if ph.y == "c_B" else "|G|"
     lines = [f"# {title}", "",
              f"{ph.n_done} finished runs ({ph.n_failed} failed) over ratio R × {yname}; "
-             f"labels by the rules of `dynamics.predict` (plateau: the longest stall is longer "
-             f"than the first learning phase; stalled: a horizon never reaches 0.5 within the "
-             f"run)."]
+             f"labels by the one rule of `dynamics.regime` on observed and predicted curves "
+             f"alike (index = longest stall / the transition that ends it; plateau if index "
+             f">= {THRESHOLD:g}; stalled: a horizon never leaves chance within the run; "
+             f"unfinished: it left chance but did not reach 0.5)."]
     if ph.predicted is None:
         lines += ["", f"No prediction: {ph.message}"]
     else:
@@ -369,8 +465,9 @@ def agreement_markdown(ph: EmpiricalPhase, *, title: str = "Empirical phase diag
         for v, b, o in zip(ph.values, ph.boundary_ratio, ob):
             lines.append(f"| {v:g} | {'—' if not np.isfinite(b) else f'{b:.3g}'} | "
                          f"{'none (all relay)' if not np.isfinite(o) else f'{o:g}'} |")
-    lines += ["", f"| {yname} | R | observed (seeds) | mean plateau (updates) | predicted | agree "
-                  f"| t½(L_hard) observed / predicted |", "|---:|---:|---|---:|---|---|---:|"]
+    lines += ["", f"| {yname} | R | observed (seeds) | index observed (median) | mean plateau "
+                  f"(updates) | predicted (index) | agree | t½(L_hard) observed / predicted |",
+              "|---:|---:|---|---:|---:|---|---|---:|"]
     disagree = []
     for i, v in enumerate(ph.values):
         for j, R in enumerate(ph.ratios):
@@ -385,8 +482,13 @@ def agreement_markdown(ph: EmpiricalPhase, *, title: str = "Empirical phase diag
             th = _fmt_t(ph.t_hard[i, j])
             if ph.t_hard_predicted is not None:
                 th += " / " + _fmt_t(ph.t_hard_predicted[i, j])
+            ix = ph.index[i, j]
+            ptxt = pred
+            if pred and ph.index_predicted is not None and np.isfinite(ph.index_predicted[i, j]):
+                ptxt = f"{pred} ({ph.index_predicted[i, j]:.2g})"
             lines.append(f"| {v:g} | {R:g} | {_cell_text(ph.labels[i, j])} | "
-                         f"{'—' if not np.isfinite(p) else f'{p:.0f}'} | {pred} | {ok} | {th} |")
+                         f"{'—' if np.isnan(ix) else 'inf' if np.isinf(ix) else f'{ix:.2g}'} | "
+                         f"{'—' if not np.isfinite(p) else f'{p:.0f}'} | {ptxt} | {ok} | {th} |")
     if ph.predicted is not None:
         lines += ["", "Disagreements:" if disagree else "Every cell agrees."]
         lines += [f"- {d}" for d in disagree]
@@ -450,16 +552,18 @@ def phase_diagram(results: str | os.PathLike, *, y: YAxis = "c_B",
         raise ValueError(f"phase_diagram: no results database at {str(db)!r}; pass "
                          f"DIR/{RESULTS_NAME} or the sweep directory.")
     rows = read_results(db)
-    done = [r for r in rows if r["status"] == "done"]
+    done = relabel_rows([r for r in rows if r["status"] == "done"])
     n_failed = sum(r["status"] == "failed" for r in rows)
     ratios, values, observed, labels, plateau = observed_phase(done, y=y)
     t_hard = _observed_t_hard(done, ratios, values, y)
-    predicted = t_hard_pred = boundary = fine = fine_pred = None
+    index = _observed_index(done, ratios, values, y)
+    predicted = t_hard_pred = boundary = fine = fine_pred = index_pred = None
     settings: dict = {}
     status, message = -1, "prediction not requested"
     if predict:
         predicted, t_hard_pred, fine, fine_pred, boundary, settings = predicted_phase(
             done, ratios, values, y=y)
+        index_pred = settings.pop("index_predicted")
         both = (observed != "") & (observed != "mixed")
         ok = bool(np.all(((observed == "relay") == (predicted == "relay"))[both]))
         status = 1 if ok else 0
@@ -467,6 +571,7 @@ def phase_diagram(results: str | os.PathLike, *, y: YAxis = "c_B",
                    "some cells are on the other side of the predicted boundary")
     ph = EmpiricalPhase(ratios=ratios, values=values, y=y, observed=observed, labels=labels,
                         plateau=plateau, t_hard=t_hard, t_hard_predicted=t_hard_pred,
+                        index=index, index_predicted=index_pred,
                         predicted=predicted, boundary_ratio=boundary,
                         fine_ratios=fine, fine_predicted=fine_pred, settings=settings,
                         n_done=len(done), n_failed=n_failed, status=status, message=message)

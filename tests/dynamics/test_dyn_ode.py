@@ -14,7 +14,7 @@ from dynamics.__main__ import main
 from dynamics.ode import ReducedObjective, discrete_sgd, integrate_flow, per_identifier_flow
 from dynamics.optim import OptimizerSpec, update_rate
 from dynamics.phase import fit_scaling, phase_diagram
-from dynamics.predict import find_plateaus, predict, regime_label
+from dynamics.predict import predict
 
 Z96 = TaskModel(group="Z96", c_B=4)
 
@@ -105,10 +105,59 @@ def test_flow_from_zero_never_moves_on_abelian_but_does_on_nonabelian():
 
 def test_per_identifier_flow_reduces_to_one_coefficient():
     obj = ReducedObjective(model=TaskModel(group="Z24", M=16, c_B=4), spectrum=Spectrum((3, 6)))
-    t, th, P = per_identifier_flow(obj, np.full(5, 0.3), t_max=200.0, n_eval=50)
+    res = per_identifier_flow(obj, np.full(5, 0.3), t_max=200.0, n_eval=50)
+    t, th, P = res
+    assert res.status == 0 and res.success
     sol = integrate_flow(obj, theta0=0.3, t_max=200.0, levels=(), n_eval=50)
     assert np.allclose(th, sol.theta[None], atol=1e-6)
     assert np.allclose(P, sol.p_success, atol=1e-7)
+
+
+def test_per_identifier_flow_reports_a_failed_solve(monkeypatch):
+    # issue 16: the solver status was ignored and a truncated tuple came back silently
+    import dynamics.ode as ode
+    real = ode.solve_ivp
+
+    def failing(*args, **kw):
+        sol = real(*args, **kw)
+        sol.status, sol.message = -1, "Required step size is less than spacing between numbers."
+        sol.t, sol.y = sol.t[:3], sol.y[:, :3]
+        return sol
+
+    monkeypatch.setattr(ode, "solve_ivp", failing)
+    obj = ReducedObjective(model=TaskModel(group="Z24", M=16, c_B=4), spectrum=Spectrum((3, 6)))
+    res = per_identifier_flow(obj, np.full(4, 0.3), t_max=50.0, n_eval=20)
+    assert res.status == -1 and not res.success and "solver failed at t=" in res.message
+    assert res.t.shape == (3,) and res.theta.shape == (4, 3) and res.p_success.shape == (2, 3)
+
+
+def test_phase_diagram_rejects_impossible_orders_and_labels_realised_ratios():
+    # issue 16 / reliability 12: odd dihedral orders were floored, non-integers rounded,
+    # and rows and columns labelled with the requested values
+    with pytest.raises(ValueError, match="dihedral order must be even"):
+        phase_diagram("D6", [2.0], [25.0], parameter="order", M=24, easy=3)
+    with pytest.raises(ValueError, match="positive integer; got 12.7"):
+        phase_diagram("Z6", [2.0], [12.7], parameter="order", M=12, easy=3)
+    with pytest.raises(ValueError, match="repeated spectra"):
+        phase_diagram("Z24", [1.1, 1.3], [4.0], M=24, easy=5)
+    pd = phase_diagram("Z24", [1.5], [4.0], M=24, easy=5, t_max=2e3)
+    assert pd.ratios.tolist() == [1.6]                      # {5, 8}: realised 8/5
+    pd = phase_diagram("D6", [2.0], [24.0], parameter="order", M=24, easy=3, t_max=2e3)
+    assert pd.groups == ("D12",)
+
+
+def test_scaling_legend_names_the_variable_without_mangling_exp():
+    from dynamics.phase import ScalingFit, plot_scaling_laws
+    x = np.array([3.5, 4.0, 4.5])
+    T = 15.4 * np.exp(1.87 * x)
+    laws = {"c_B": {"values": x, "escape": T,
+                    "fits": (fit_scaling(x, T, "exp"), fit_scaling(x, T, "power")),
+                    "base": {"group": "D12", "easy": 3, "hard": 27}}}
+    ax = plot_scaling_laws(laws)[0]
+    label = ax.get_legend().get_texts()[0].get_text()
+    assert label == "T = 15.4 · exp(1.87 c)"                # was 'ecp(1.87 c)'
+    assert ax.get_xlabel() == "c_B ({3, 27})"               # was the hard-coded {5, 45}
+    assert ScalingFit("power", 2.0, 3.0, 1.0, 3).formula("R") == "T = 2 · R^3"
 
 
 def test_per_identifier_success_matches_full_q_average():
@@ -156,9 +205,10 @@ def test_predict_targets_on_z96():
     """The issue's targets for the reduced ODE (SGD recipe of docs/theory.md §6)."""
     relay = predict(Z96, Spectrum((5, 15, 45)))
     assert relay.regime == "relay" and relay.status == 1
-    assert relay.longest_plateau <= relay.first_phase
+    assert relay.longest_plateau <= relay.first_phase and relay.index < relay.classification.threshold
     jump = predict(Z96, Spectrum((5, 45)))
     assert jump.regime == "plateau" and jump.longest_plateau >= 5 * jump.first_phase
+    assert jump.index > 10 * jump.classification.threshold
     alone = predict(Z96, Spectrum((45,)))
     assert alone.regime == "stalled" and math.isinf(alone.crossings[(45, alone.levels[0])])
     # crossing times increase with the level and with the horizon
@@ -167,18 +217,6 @@ def test_predict_targets_on_z96():
             ts = [r.crossings[(L, lev)] for lev in r.levels]
             assert ts == sorted(ts)
         assert [r.crossings[(L, 0.5)] for L in r.horizons] == sorted(r.crossings[(L, 0.5)] for L in r.horizons)
-
-
-def test_find_plateaus_and_regime_rule_on_synthetic_curves():
-    t = np.linspace(0, 100, 1001)
-    easy = np.clip(t / 10, 0, 1)
-    hard = np.clip((t - 80) / 10, 0, 1)
-    P = np.vstack([easy, hard])
-    pl = find_plateaus(t, P, [0.5, 0.5], start=1.0)
-    assert len(pl) == 1 and pl[0][0] == pytest.approx(10, abs=0.2) and pl[0][1] == pytest.approx(80, abs=0.3)
-    assert regime_label(5.0, pl, True) == "plateau"
-    assert regime_label(100.0, pl, True) == "relay"
-    assert regime_label(5.0, pl, False) == "stalled"
 
 
 def test_fit_scaling_recovers_known_laws():
@@ -212,7 +250,7 @@ def test_cli_predict_json_and_errors(tmp_path, capsys):
 
 def test_cli_phase_diagram_writes_figure(tmp_path):
     fig = tmp_path / "pd.png"
-    assert main(["phase-diagram", "--group", "Z24", "--M", "24", "--easy", "3", "--ratios", "2,4",
+    assert main(["phase-diagram", "--group", "Z24", "--M", "24", "--easy", "3", "--ratios", "2,8",
                  "--values", "4", "--out", str(fig), "--json", str(tmp_path / "pd.json")]) == 0
     assert fig.stat().st_size > 1000
     assert json.loads((tmp_path / "pd.json").read_text())["regime"] == [["relay", "plateau"]]

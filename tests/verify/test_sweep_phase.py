@@ -46,32 +46,33 @@ def test_cells_take_the_majority_of_their_seeds(tmp_path):
     assert ph.predicted is None and ph.status == -1
     assert res.figure.exists() and res.figure.stat().st_size > 0
     md = res.summary_path.read_text()
-    assert "| 2 | 2 | plateau×1, relay×2 | 167 |" in md and "No prediction" in md
+    assert "| 2 | 2 | plateau×1, relay×2 | — | 167 |" in md and "No prediction" in md
     assert not ph.observed.flags.writeable
 
 
 def test_predicted_boundary_is_the_dynamics_prediction_for_the_runs_settings(tmp_path):
-    fake_sweep(tmp_path, {(2.0, 4.0): ["relay"], (4.0, 4.0): ["relay"]})
+    fake_sweep(tmp_path, {(2.0, 4.0): ["relay"], (8.0, 4.0): ["relay"]},
+               grid={"ratio": [2.0, 8.0], "c_B": [4.0]})
     res = phase_diagram(tmp_path, color="plateau")
     ph = res.phase
     # oracle: dynamics.predict called directly for each cell's exact spectrum and settings
     model = TaskModel(group="D12", M=24, c_B=4.0)
     want = [predict(model, Spectrum((3, 3 * R)), lr=1.5, batch=256, t_max=3000.0).regime
-            for R in (2, 4)]
+            for R in (2, 8)]
     assert ph.predicted.tolist() == [want]
     assert want[0] == "relay" and want[1] != "relay"
     fine = ph.fine_ratios.tolist()
-    assert fine == [h / 3 for h in range(6, 13)]            # every hard horizon 6..12
+    assert fine == [h / 3 for h in range(6, 25)]            # every hard horizon 6..24
     first_bad = next(j for j, lab in enumerate(ph.fine_predicted[0]) if lab != "relay")
     assert ph.boundary_ratio[0] == pytest.approx((fine[first_bad - 1] + fine[first_bad]) / 2)
-    assert ph.status == 0 and "other side" in ph.message     # R = 4 observed relay: disagrees
+    assert ph.status == 0 and "other side" in ph.message     # R = 8 observed relay: disagrees
     want_t = [predict(model, Spectrum((3, 3 * R)), lr=1.5, batch=256, t_max=3000.0)
-              .crossings[(3 * R, 0.5)] for R in (2, 4)]
+              .crossings[(3 * R, 0.5)] for R in (2, 8)]
     assert ph.t_hard_predicted[0].tolist() == pytest.approx(want_t, rel=1e-6)
     assert ph.t_hard.tolist() == [[float("inf")] * 2]        # the fake rows hold no times
     md = res.markdown
     assert "same side of the boundary (relay vs not): 1 of 2" in md
-    assert "- c_B=4, R=4: observed relay×1, predicted" in md
+    assert "- c_B=4, R=8: observed relay×1, predicted" in md
 
 
 def test_group_order_axis(tmp_path):

@@ -59,9 +59,41 @@ def test_compare_writes_summary_figure_and_json(tmp_path, capsys):
             assert r.ratio[L] == pytest.approx(r.t_predicted[L] / r.t_observed[L])
     assert (tmp_path / "comparison.png").stat().st_size > 1000
     data = json.loads((tmp_path / "comparison.json").read_text())
-    assert data["runs"][0]["regime_predicted"] in ("relay", "plateau", "stalled")
+    assert data["runs"][0]["regime_predicted"] in ("relay", "plateau", "stalled", "unfinished")
     assert "| a | 2 |" in (tmp_path / "comparison.md").read_text()
     assert main(["compare", str(tmp_path / "a")]) == 0
     assert "t(0.5) observed" in capsys.readouterr().out
     assert main(["compare", str(tmp_path / "nothing")]) == 2
     assert "neither a run directory nor" in capsys.readouterr().err
+
+
+def test_a_run_cut_off_before_the_predicted_crossing_is_unfinished_not_stalled(tmp_path, capsys):
+    # audit F3: D6 {2, 4, 8} crosses 0.5 at L8 after ~96 updates; a 60-update run must not
+    # read "stalled, NO" with a ratio of 0
+    import shutil
+    cfg = RunConfig(group="D6", horizons=(2, 4, 8), n_ids=12, lr=3.0, batch=256, updates=60,
+                    log_every=2, checkpoint_every=60, eval_prompts=64)
+    train(cfg, tmp_path / "runs" / "short", progress=False)
+    (r,) = compare_runs(tmp_path / "runs").runs
+    assert math.isinf(r.t_observed[8]) and r.t_predicted[8] > 60
+    assert math.isnan(r.ratio[8]) and r.regime_observed == "unfinished"
+    assert r.regime_predicted in ("stalled", "unfinished") and r.agree == "censored"
+    assert r.regimes_agree and not r.partial
+    md = (tmp_path / "runs" / "comparison.md").read_text()
+    assert "| short | 8 | >= 60 |" in md and "| n/a |" in md and "NO" not in md
+    data = json.loads((tmp_path / "runs" / "comparison.json").read_text())["runs"][0]
+    assert data["ratio_pred_over_obs"]["8"] is None and data["agree"] == "censored"
+    assert data["classification_observed"]["regime"] in ("stalled", "unfinished")
+    # reliability finding 4: a killed run (no result.json) is flagged, a run whose records
+    # do not start at 0 is refused
+    killed = tmp_path / "killed"
+    shutil.copytree(tmp_path / "runs" / "short", killed)
+    (killed / "result.json").unlink()
+    assert "no result.json" in compare_runs(killed).runs[0].partial
+    assert "PARTIAL RUN" in (killed / "comparison.md").read_text()
+    lines = (killed / "metrics.jsonl").read_text().splitlines()
+    (killed / "metrics.jsonl").write_text("\n".join(lines[5:]) + "\n")
+    with pytest.raises(ValueError, match="start at update 10, not 0"):
+        compare_runs(killed)
+    assert main(["compare", str(killed)]) == 2
+    assert "not 0" in capsys.readouterr().err

@@ -2,13 +2,14 @@ r"""The transformer's observed learning curves against the minimal theory's pred
 
 For each run, :func:`compare_transformer_run` reuses :mod:`verify.compare`:
 
-* the prediction is :func:`verify.compare.prediction_for` of the run's own
-  :class:`~verify.config.RunConfig` (group, M, spectrum, optimiser, learning rate, batch,
-  1/L normalisation, baseline) with the idealised head at the **measured** head strength
+* the prediction is made from ``TransformerRunConfig.training_setup(c_B=...)``: the run's
+  own task, optimiser, learning rate, batch, 1/L normalisation, baseline and updates,
+  with the idealised head at the **measured** head strength
   :math:`c_B = \bar m / \log|G|`, where :math:`\bar m` is the pretrained transformer's mean
   one-step logit margin (the analogue of :math:`B`);
-* the observed times, regimes and plateaus come from :func:`verify.compare.observed_regime`
-  on ``success/L{L}/sampled``, so both sides follow the same rules.
+* observed and predicted curves are compared by :func:`verify.compare.compare_curves`
+  (times, regimes by :mod:`dynamics.regime` with their index, stalls), as for the
+  minimal model.
 
 Two things separate the theory from the full model, and the comparison measures them apart:
 
@@ -36,8 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..compare import (LEVEL, ComparisonSummary, RunComparison, comparison_markdown,
-                       observed_regime, plot_comparison, prediction_for, run_dirs, time_ratio)
+from ..compare import (ComparisonSummary, RunComparison, compare_curves, comparison_markdown,
+                       plot_comparison, run_dirs, time_ratio)
 from ..train import pyplot, save_figure_atomic, write_json_atomic, write_text_atomic
 from .pretrain import cache_dir
 from .rl import TransformerRunResult
@@ -113,12 +114,17 @@ def compare_transformer_run(run_dir: str | Path, *, name: str | None = None
                          f"(neither in result.json nor in the cache {str(cached)!r}); let the "
                          f"run finish first.")
     c_B = margin / math.log(run.G.order)
-    cfg = dataclasses.replace(run, head="ideal", c_B=c_B)
-    t = res.steps
+    t = np.asarray(res.steps, dtype=float)
+    if t[0] != 0:
+        raise ValueError(f"compare_transformer_run: the records of {str(run_dir)!r} start at "
+                         f"update {t[0]:g}, not 0; the curves cannot be compared.")
     P = np.vstack([res.metrics[f"success/L{L}/sampled"] for L in run.horizons])
-    obs = observed_regime(cfg, t, P)
-    pred, scale = prediction_for(cfg)
-    t_pred = {L: pred.crossings[(L, LEVEL)] * scale for L in run.horizons}
+    setup = res.config.training_setup(c_B=c_B, t_max=float(t[-1]))
+    partial = ("" if float(t[-1]) >= run.updates else
+               f"stopped at update {t[-1]:g} of {run.updates} ({res.message})")
+    from dynamics.predict import predict
+    base = compare_curves(name or run_dir.name, dataclasses.replace(run, head="ideal", c_B=c_B),
+                          setup, t, P, predict(setup), partial=partial)
     model = TaskModel(group=run.G, M=run.n_ids, c_B=c_B)
     map_error = {}
     for i, L in enumerate(run.horizons):
@@ -129,22 +135,9 @@ def compare_transformer_run(run_dir: str | Path, *, name: str | None = None
             continue
         theory = np.asarray(prompt_averaged_success(model, L, th[ok]), dtype=float)
         map_error[L] = float(np.mean(np.abs(theory - P[i][ok])))
-    note = (f"transformer (all weights, {run.optimizer} lr={run.lr:g}) vs the minimal model "
-            f"at the measured c_B={c_B:.2f}")
-    base = RunComparison(
-        name=name or run_dir.name, config=cfg, horizons=run.horizons,
-        t_observed=obs["t_half"], t_predicted=t_pred,
-        ratio={L: time_ratio(t_pred[L], obs["t_half"][L]) for L in run.horizons},
-        regime_observed=obs["regime"], regime_predicted=pred.regime,
-        plateau_observed=obs["longest_plateau"], plateau_predicted=pred.longest_plateau * scale,
-        plateau_ratio=time_ratio(pred.longest_plateau * scale, obs["longest_plateau"]),
-        first_phase_observed=obs["first_phase"], first_phase_predicted=pred.first_phase * scale,
-        curves={"t_obs": t, "P_obs": P, "t_pred": np.asarray(pred.t) * scale,
-                "P_pred": np.asarray(pred.p_success)},
-        note=note)
     return TransformerComparison(base=base, c_B=c_B, map_error=map_error,
-                                 relative_observed=_relative(obs["t_half"]),
-                                 relative_predicted=_relative(t_pred))
+                                 relative_observed=_relative(base.t_observed),
+                                 relative_predicted=_relative(base.t_predicted))
 
 
 def _fmt(v: float) -> str:

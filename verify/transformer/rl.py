@@ -167,6 +167,25 @@ class TransformerRunConfig:
                                            else self.pretrain_max_clauses),
                               lookup=self.pretrain_lookup)
 
+    def training_setup(self, *, c_B: float, t_max: float | None = None):
+        """The :class:`dynamics.setup.TrainingSetup` this run is compared with: the
+        minimal model with the idealised head at the transformer's measured head strength
+        ``c_B`` (mean one-step logit margin / log|G|), and this run's task, optimiser and
+        updates (``RunConfig.training_setup`` of the run with ``head="ideal"``).
+
+        Examples
+        --------
+        >>> from verify.transformer.presets import transformer_preset
+        >>> s = transformer_preset("small")["smooth"].training_setup(c_B=6.0)
+        >>> s.model.c_B, s.optimizer.optimizer, s.horizon
+        (6.0, 'adam', 600.0)
+        """
+        run = dataclasses.replace(self.run, head="ideal", c_B=float(c_B))
+        setup = run.training_setup(t_max=t_max)
+        return setup.replace(note=f"transformer (all weights, {self.run.optimizer} "
+                                  f"lr={self.run.lr:g}) vs the minimal model at the measured "
+                                  f"c_B={float(c_B):.2f}")
+
     def to_dict(self) -> dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         d["run"], d["model"] = self.run.to_dict(), self.model.to_dict()
