@@ -113,7 +113,7 @@ def _save_figure(fig, path: str) -> None:
 def _predict_kw(args) -> dict:
     return dict(optimizer=args.optimizer, lr=args.lr, batch=args.batch,
                 length_normalized=not args.no_length_norm, baseline=not args.no_baseline,
-                form=args.form)
+                form=args.form, seed=args.seed)
 
 
 def _fmt(v: float) -> str:
