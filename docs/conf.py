@@ -50,7 +50,8 @@ root_doc = "index"
 # Docstrings write the order of a group as |G| (plain text in a terminal); in RST that is a
 # substitution reference, so define those substitutions as themselves.
 rst_prolog = "\n".join(f".. |{x}| replace:: \\|{x}\\|" for x in ("G", "C", "p", "G_i")) + "\n"
-suppress_warnings = ["myst.header"]          # the pages start at their own heading level
+suppress_warnings = ["myst.header",           # the pages start at their own heading level
+                    "myst-nb.lexer"]           # unexecuted notebooks (IC_DOCS_NB_EXECUTION=off)
 
 # ---------------------------------------------------------------- notebooks
 NOTEBOOK_SRC = ROOT / "notebooks"
