@@ -297,7 +297,8 @@ def head_cache_dir() -> Path:
     >>> import os
     >>> os.environ["VERIFY_CACHE"] = "/tmp/vc"; str(head_cache_dir())
     '/tmp/vc/heads'
-    >>> del os.environ["VERIFY_CACHE"]"""
+    >>> del os.environ["VERIFY_CACHE"]
+    """
     return Path(os.environ.get("VERIFY_CACHE", Path.home() / ".cache" / "verify")) / "heads"
 
 

@@ -42,6 +42,8 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import torch
 
+from .results import StatusResult
+
 __all__ = ["CONFIG", "METRICS", "METRICS_CSV", "CHECKPOINT", "RESULT", "RunDirError",
            "atomic_path", "write_text_atomic", "write_json_atomic", "pyplot",
            "save_figure_atomic", "read_json", "read_metrics", "write_metrics_csv",
@@ -60,7 +62,8 @@ class RunDirError(ValueError):
     Examples
     --------
     >>> issubclass(RunDirError, ValueError)
-    True"""
+    True
+    """
 
 
 # ----------------------------------------------------------------------------- atomic writes
@@ -244,7 +247,8 @@ def write_metrics_csv(run_dir: str | os.PathLike, records: Sequence[Mapping],
     >>> write_metrics_csv(d, [{"step": 0, "theta": None}, {"step": 2, "theta": 0.5}],
     ...                   ("step", "theta"))
     >>> (d / "metrics.csv").read_text().splitlines()
-    ['step,theta', '0,', '2,0.5']"""
+    ['step,theta', '0,', '2,0.5']
+    """
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(keys))
     w.writeheader()
@@ -263,7 +267,8 @@ class MetricsLog:
     >>> d = tempfile.mkdtemp()
     >>> log = MetricsLog(d); log.append({"step": 0}); log.append({"step": 5}); log.close()
     >>> read_metrics(d)
-    [{'step': 0}, {'step': 5}]"""
+    [{'step': 0}, {'step': 5}]
+    """
 
     def __init__(self, run_dir: str | os.PathLike):
         self.path = Path(run_dir) / METRICS
@@ -291,7 +296,8 @@ def read_result(run_dir: str | os.PathLike) -> dict[str, Any]:
     >>> read_result(d)
     {}
     >>> write_json_atomic(d / "result.json", {"status": 0}); read_result(d)
-    {'status': 0}"""
+    {'status': 0}
+    """
     path = Path(run_dir) / RESULT
     return read_json(path) if path.exists() else {}
 
@@ -547,7 +553,7 @@ def open_run(out_dir: str | os.PathLike, config: Any, *, resume: bool,
 
 # ----------------------------------------------------------------------------- results
 @dataclass(frozen=True, repr=False)
-class TrainingResult:
+class TrainingResult(StatusResult):
     """Outcome of a training run (the base of :class:`verify.train.RunResult` and
     :class:`verify.transformer.rl.TransformerRunResult`).
 
@@ -583,14 +589,7 @@ class TrainingResult:
     status: int
     message: str
 
-    @property
-    def success(self) -> bool:
-        """True when every update was done (``status >= 0``)."""
-        return self.status >= 0
-
-    def __repr__(self) -> str:
-        return (f"{type(self).__name__}(message={self.message!r}, status={self.status}, "
-                f"out_dir={str(self.out_dir)!r}, steps=({len(self.steps)},))")
+    _repr_fields = ("out_dir", "steps")
 
     @staticmethod
     def read_status(run_dir: str | os.PathLike, records: Sequence[Mapping], updates: int

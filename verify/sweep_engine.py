@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from .config import RunConfig
+from .results import StatusResult
 from .rundir import write_json_atomic
 from .sweep_spec import SweepRun, SweepSpec, expand, load_spec
 from .sweep_store import (RESULTS_NAME, _config_row, _write_row, open_results, summarize_run)
@@ -70,7 +71,7 @@ def _execute(config: dict, run_dir: str, levels: tuple[float, ...],
 
 # ============================================================================ execution
 @dataclass(frozen=True, repr=False)
-class SweepResult:
+class SweepResult(StatusResult):
     """Outcome of :func:`run_sweep`.
 
     Attributes
@@ -101,13 +102,7 @@ class SweepResult:
     status: int
     message: str
 
-    @property
-    def success(self) -> bool:
-        return self.status >= 0
-
-    def __repr__(self) -> str:
-        return (f"SweepResult(message={self.message!r}, status={self.status}, "
-                f"results_path={str(self.results_path)!r})")
+    _repr_fields = ("results_path",)
 
 
 def probe_scheduler(address: str, *, timeout: float = 10.0) -> None:
@@ -238,7 +233,8 @@ def spec_record(spec: SweepSpec) -> dict[str, Any]:
     >>> from verify.sweep_spec import parse_spec
     >>> spec = parse_spec({"base": {"group": "D4", "horizons": [2, 4]}, "grid": {"c_B": [2.0]}})
     >>> spec_record(spec)["grid"], spec_record(spec)["seeds"]
-    ({'c_B': [2.0]}, [0])"""
+    ({'c_B': [2.0]}, [0])
+    """
     return {"name": spec.name, "source": spec.source, "base": dict(spec.base),
             "grid": {k: list(v) for k, v in spec.grid}, "seeds": list(spec.seeds),
             "levels": list(spec.levels), "spectrum": dict(spec.spectrum)}
@@ -404,7 +400,8 @@ class SweepInterrupt(Exception):
     >>> def stop_after_first(run, row):
     ...     raise SweepInterrupt("enough")
     >>> issubclass(SweepInterrupt, Exception)
-    True"""
+    True
+    """
 
 
 def _is_interrupt(err: BaseException) -> bool:

@@ -274,7 +274,8 @@ def preset_path(name: str) -> Path:
     >>> preset_path("huge")
     Traceback (most recent call last):
     ...
-    ValueError: preset_path: unknown sweep preset 'huge'; expected one of [...]."""
+    ValueError: preset_path: unknown sweep preset 'huge'; expected one of [...].
+    """
     if name not in preset_names():
         raise ValueError(f"preset_path: unknown sweep preset {name!r}; expected one of "
                          f"{list(preset_names())}.")

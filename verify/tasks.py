@@ -104,7 +104,8 @@ def cayley_tensor(G: FiniteGroup) -> Tensor:
     --------
     >>> from groupfourier import CyclicGroup
     >>> cayley_tensor(CyclicGroup(3)).tolist()
-    [[0, 1, 2], [1, 2, 0], [2, 0, 1]]"""
+    [[0, 1, 2], [1, 2, 0], [2, 0, 1]]
+    """
     return torch.from_numpy(np.array(G.cayley_table, dtype=np.int64))
 
 

@@ -106,7 +106,8 @@ def build_policy(cfg: RunConfig) -> AttentionPolicy:
     ...                 log_every=2, checkpoint_every=2, eval_prompts=8)
     >>> policy = build_policy(cfg)
     >>> policy.Q.shape, float(policy.Q.abs().max())          # M x M scores, zero init
-    (torch.Size([4, 4]), 0.0)"""
+    (torch.Size([4, 4]), 0.0)
+    """
     seeds = seed_streams(cfg.seed)
     G = cfg.G
     task = make_task(G, cfg.n_ids, seed=seeds["perm"])
@@ -127,7 +128,8 @@ def eval_prompts(cfg: RunConfig, task: Task) -> list[Prompts]:
     >>> cfg = RunConfig(group="Z6", horizons=(2, 3), n_ids=4, batch=32, updates=4,
     ...                 log_every=2, checkpoint_every=2, eval_prompts=8)
     >>> [(p.horizon, len(p)) for p in eval_prompts(cfg, build_policy(cfg).task)]
-    [(2, 8), (3, 8)]"""
+    [(2, 8), (3, 8)]
+    """
     gen = torch.Generator().manual_seed(seed_streams(cfg.seed)["eval"])
     return [sample_prompts(task, cfg.eval_prompts, L, generator=gen) for L in cfg.horizons]
 
@@ -139,13 +141,12 @@ def evaluate(cfg: RunConfig, policy: AttentionPolicy, prompts: list[Prompts], *,
 
     Examples
     --------
-    >>> from verify.config import RunConfig
-    >>> cfg = RunConfig(group="Z6", horizons=(2, 3), n_ids=4, batch=32, updates=4,
-    ...                 log_every=2, checkpoint_every=2, eval_prompts=8)
+    >>> cfg = RunConfig(group="Z6", horizons=(2, 3), n_ids=4, eval_prompts=8)
     >>> policy = build_policy(cfg)
     >>> m = evaluate(cfg, policy, eval_prompts(cfg, policy.task), step=0)
     >>> sorted(m)[:3], m["theta"]
-    (['attn/L2/right_mass', 'attn/L3/right_mass', 'canonical/L2'], 0.0)"""
+    (['attn/L2/right_mass', 'attn/L3/right_mass', 'canonical/L2'], 0.0)
+    """
     out: dict[str, float] = {"theta": reduced_theta(policy.Q, policy.task.perm),
                              "canonical/ids": canonical_identifiers(policy.Q, policy.task.perm)}
     gen = torch.Generator().manual_seed(seed_streams(cfg.seed)["eval"] + step)
@@ -184,7 +185,8 @@ class MinimalTrainer(Trainer):
     ...                 log_every=2, checkpoint_every=2, eval_prompts=8)
     >>> records, status, message = MinimalTrainer(cfg).train(tempfile.mkdtemp(), progress=False)
     >>> [r["step"] for r in records], status, message
-    ([0, 2, 4], 0, 'completed 4 updates')"""
+    ([0, 2, 4], 0, 'completed 4 updates')
+    """
 
     params_name = "Q"
     checkpoint_at_exit = False
