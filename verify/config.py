@@ -90,6 +90,18 @@ class RunConfig:
         Checkpoint every this many updates; a multiple of ``log_every``.
     eval_prompts : int
         Held-out prompts per horizon.
+
+    Examples
+    --------
+    >>> cfg = RunConfig(group="D6", horizons=(2, 4), n_ids=8, batch=10)
+    >>> cfg.G.order, cfg.mixture_weights, cfg.batch_counts
+    (12, (0.5, 0.5), (5, 5))
+    >>> RunConfig.from_dict(cfg.to_dict()) == cfg
+    True
+    >>> RunConfig(lr=float("nan"))
+    Traceback (most recent call last):
+    ...
+    ValueError: RunConfig: lr must be a finite number > 0 and <= 1e+30; got lr=nan.
     """
 
     # > Task

@@ -55,6 +55,17 @@ class Rollout:
         1 where ``final == target``, else 0.
     canonical : Tensor, shape (P,), bool
         Whether every step applied its own clause's operation.
+
+    Examples
+    --------
+    >>> from groupfourier import CyclicGroup
+    >>> from verify.tasks import make_task, sample_prompts
+    >>> task = make_task(CyclicGroup(5), 4, seed=0)
+    >>> p = sample_prompts(task, 3, 2, generator=torch.Generator().manual_seed(0))
+    >>> alpha = torch.eye(2).expand(3, 2, 2)               # all attention on the right clause
+    >>> ro = IdealHead(B=50.0, order=5).rollout(task, p, alpha, greedy=True)
+    >>> ro.reward.tolist(), ro.canonical.tolist()
+    ([1.0, 1.0, 1.0], [True, True, True])
     """
 
     logp: Tensor
@@ -70,6 +81,14 @@ def gumbel_noise(shape: tuple[int, ...], generator: torch.Generator | None) -> T
     ``argmax(logits + noise)`` over the last axis is an exact sample of
     ``softmax(logits)`` (the Gumbel-max trick); drawing the noise of every step at once
     keeps the random-number generation out of the sequential loop.
+
+    Examples
+    --------
+    >>> g = torch.Generator().manual_seed(0)
+    >>> logits = torch.log(torch.tensor([0.2, 0.8]))
+    >>> draws = (logits + gumbel_noise((20000, 2), g)).argmax(-1).double().mean()
+    >>> abs(float(draws) - 0.8) < 0.01                     # P(index 1) = 0.8
+    True
     """
     u = torch.rand(shape, generator=generator).clamp_(min=1e-20)
     return -(-u.log()).log()
@@ -148,6 +167,16 @@ class LearnedHead(nn.Module):
 
     ``W_s`` and ``W_m`` are the two halves of the first layer, stored as (|G|, H)
     embeddings; ``scale`` multiplies the logits (set by :meth:`calibrate`).
+    The initialisation draws from a private generator seeded by ``seed`` (the global
+    RNG is neither read nor changed).
+
+    Examples
+    --------
+    >>> h = LearnedHead(6, 16, seed=1)
+    >>> h(torch.tensor([0, 3]), torch.eye(6)[[1, 2]]).shape
+    torch.Size([2, 6])
+    >>> torch.equal(h.W_s, LearnedHead(6, 16, seed=1).W_s)
+    True
     """
 
     kind = "learned"
@@ -261,7 +290,15 @@ def pretrain_head(G: FiniteGroup, hidden: int = 256, *, seed: int = 0, max_steps
 
 
 def head_cache_dir() -> Path:
-    """Where pretrained heads are cached: ``$VERIFY_CACHE`` or ``~/.cache/verify/heads``."""
+    """Where pretrained heads are cached: ``$VERIFY_CACHE`` or ``~/.cache/verify/heads``.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["VERIFY_CACHE"] = "/tmp/vc"; str(head_cache_dir())
+    '/tmp/vc/heads'
+    >>> del os.environ["VERIFY_CACHE"]
+    """
     return Path(os.environ.get("VERIFY_CACHE", Path.home() / ".cache" / "verify")) / "heads"
 
 
@@ -270,6 +307,16 @@ def load_or_pretrain_head(G: FiniteGroup, hidden: int, *, B: float, seed: int = 
     """The cached pretrained head for ``(G, hidden, seed)``, built when missing, calibrated to ``B``.
 
     The artefact is a local torch state dict written atomically; nothing is downloaded.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from groupfourier import CyclicGroup
+    >>> os.environ["VERIFY_CACHE"] = tempfile.mkdtemp()
+    >>> head = load_or_pretrain_head(CyclicGroup(3), 16, B=5.0)      # trains, then caches
+    >>> sorted(p.name for p in head_cache_dir().iterdir())
+    ['Z3_h16_seed0.pt']
+    >>> del os.environ["VERIFY_CACHE"]
     """
     hidden = check_int("load_or_pretrain_head", "hidden", hidden, minimum=1, maximum=100_000)
     path = head_cache_dir() / f"{G.name}_h{hidden}_seed{seed}.pt"

@@ -42,6 +42,8 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import torch
 
+from .results import StatusResult
+
 __all__ = ["CONFIG", "METRICS", "METRICS_CSV", "CHECKPOINT", "RESULT", "RunDirError",
            "atomic_path", "write_text_atomic", "write_json_atomic", "pyplot",
            "save_figure_atomic", "read_json", "read_metrics", "write_metrics_csv",
@@ -55,7 +57,13 @@ _FORMAT = "verify-checkpoint/2"
 
 class RunDirError(ValueError):
     """A run directory's file is damaged or belongs to another run; the message names the
-    file and what to do."""
+    file and what to do.
+
+    Examples
+    --------
+    >>> issubclass(RunDirError, ValueError)
+    True
+    """
 
 
 # ----------------------------------------------------------------------------- atomic writes
@@ -230,7 +238,17 @@ def read_metrics(run_dir: str | os.PathLike) -> list[dict[str, Any]]:
 
 def write_metrics_csv(run_dir: str | os.PathLike, records: Sequence[Mapping],
                       keys: Sequence[str]) -> None:
-    """Write ``records`` (columns ``keys``; ``None`` as empty) to ``run_dir/metrics.csv``."""
+    """Write ``records`` (columns ``keys``; ``None`` as empty) to ``run_dir/metrics.csv``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> write_metrics_csv(d, [{"step": 0, "theta": None}, {"step": 2, "theta": 0.5}],
+    ...                   ("step", "theta"))
+    >>> (d / "metrics.csv").read_text().splitlines()
+    ['step,theta', '0,', '2,0.5']
+    """
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(keys))
     w.writeheader()
@@ -241,7 +259,16 @@ def write_metrics_csv(run_dir: str | os.PathLike, records: Sequence[Mapping],
 
 class MetricsLog:
     """The append handle of ``metrics.jsonl``: one JSON line per record, flushed at once;
-    :meth:`sync` forces it to disk (called at checkpoints)."""
+    :meth:`sync` forces it to disk (called at checkpoints).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> log = MetricsLog(d); log.append({"step": 0}); log.append({"step": 5}); log.close()
+    >>> read_metrics(d)
+    [{'step': 0}, {'step': 5}]
+    """
 
     def __init__(self, run_dir: str | os.PathLike):
         self.path = Path(run_dir) / METRICS
@@ -260,7 +287,17 @@ class MetricsLog:
 
 
 def read_result(run_dir: str | os.PathLike) -> dict[str, Any]:
-    """``run_dir/result.json`` as a dict, or ``{}`` for a run that has not finished."""
+    """``run_dir/result.json`` as a dict, or ``{}`` for a run that has not finished.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> read_result(d)
+    {}
+    >>> write_json_atomic(d / "result.json", {"status": 0}); read_result(d)
+    {'status': 0}
+    """
     path = Path(run_dir) / RESULT
     return read_json(path) if path.exists() else {}
 
@@ -325,7 +362,15 @@ def state_digest(state: Any) -> str:
 def save_checkpoint(path: str | os.PathLike, state: Mapping[str, Any], *,
                     fingerprint: str) -> None:
     """Write ``state`` to ``path`` atomically with the config ``fingerprint``, the checksum
-    :func:`state_digest` and the torch thread count."""
+    :func:`state_digest` and the torch thread count.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "checkpoint.pt"
+    >>> save_checkpoint(p, {"Q": torch.ones(2), "step": 4}, fingerprint="abc")
+    >>> load_checkpoint(p, fingerprint="abc")["step"]
+    4"""
     blob = {"format": _FORMAT, "fingerprint": fingerprint, "digest": state_digest(state),
             "torch_threads": torch.get_num_threads(), "state": dict(state)}
     buf = io.BytesIO()
@@ -346,6 +391,21 @@ def load_checkpoint(path: str | os.PathLike, *, fingerprint: str | None) -> dict
     RunDirError
         Unreadable, damaged (checksum mismatch) or written by another config; the message
         names the file and what to do.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "checkpoint.pt"
+    >>> save_checkpoint(p, {"Q": torch.ones(2), "step": 4}, fingerprint="abc")
+    >>> load_checkpoint(p, fingerprint="xyz")
+    Traceback (most recent call last):
+    ...
+    verify.rundir.RunDirError: .../checkpoint.pt was written by a run with a different config (...); resume it with its own config or use another output directory.
+    >>> _ = p.write_bytes(p.read_bytes()[:100])
+    >>> load_checkpoint(p, fingerprint="abc")
+    Traceback (most recent call last):
+    ...
+    verify.rundir.RunDirError: .../checkpoint.pt is unreadable or not a verify checkpoint (...); delete ... to restart the run from its beginning (its metrics.jsonl too), or restore the file.
     """
     path = Path(path)
     todo = (f"delete {path} to restart the run from its beginning (its metrics.jsonl too), "
@@ -386,7 +446,12 @@ def load_checkpoint(path: str | os.PathLike, *, fingerprint: str | None) -> dict
 @dataclass(frozen=True)
 class OpenedRun:
     """What :func:`open_run` found: the checkpoint's state (``None`` for a fresh start)
-    and the records logged before its step (already the whole of ``metrics.jsonl``)."""
+    and the records logged before its step (already the whole of ``metrics.jsonl``).
+
+    Examples
+    --------
+    >>> OpenedRun(path=Path("."), state=None, records=[], fingerprint="f").step
+    0"""
 
     path: Path
     state: dict | None
@@ -424,6 +489,23 @@ def open_run(out_dir: str | os.PathLike, config: Any, *, resume: bool,
         The run's length and logging period.
     who : str
         The caller's name, for messages.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from verify.config import RunConfig
+    >>> from verify.train import load_config
+    >>> d = tempfile.mkdtemp()
+    >>> cfg = RunConfig(group="Z6", horizons=(2, 3), n_ids=4, updates=4)
+    >>> run = open_run(d, cfg, resume=False, load_config=load_config, updates=4, log_every=2,
+    ...                who="demo")
+    >>> run.step, sorted(p.name for p in run.path.iterdir())
+    (0, ['config.json', 'metrics.jsonl'])
+    >>> open_run(d, cfg, resume=False, load_config=load_config, updates=4, log_every=2,
+    ...          who="demo")
+    Traceback (most recent call last):
+    ...
+    ValueError: demo: '...' already holds a run; pass resume=True (--resume) to continue it, or choose another out_dir.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -471,7 +553,7 @@ def open_run(out_dir: str | os.PathLike, config: Any, *, resume: bool,
 
 # ----------------------------------------------------------------------------- results
 @dataclass(frozen=True, repr=False)
-class TrainingResult:
+class TrainingResult(StatusResult):
     """Outcome of a training run (the base of :class:`verify.train.RunResult` and
     :class:`verify.transformer.rl.TransformerRunResult`).
 
@@ -490,6 +572,13 @@ class TrainingResult:
         0 every update done; -1 the parameters became non-finite (the run stopped
         there); -2 the run has not finished (read back from an interrupted directory).
     message : str
+
+    Examples
+    --------
+    >>> r = TrainingResult(config=None, out_dir=Path("runs/x"), steps=[0, 2], metrics={},
+    ...                    final={}, status=-2, message="run not finished")
+    >>> r, r.success
+    (TrainingResult(message='run not finished', status=-2, out_dir='runs/x', steps=(2,)), False)
     """
 
     config: Any
@@ -500,14 +589,7 @@ class TrainingResult:
     status: int
     message: str
 
-    @property
-    def success(self) -> bool:
-        """True when every update was done (``status >= 0``)."""
-        return self.status >= 0
-
-    def __repr__(self) -> str:
-        return (f"{type(self).__name__}(message={self.message!r}, status={self.status}, "
-                f"out_dir={str(self.out_dir)!r}, steps=({len(self.steps)},))")
+    _repr_fields = ("out_dir", "steps")
 
     @staticmethod
     def read_status(run_dir: str | os.PathLike, records: Sequence[Mapping], updates: int

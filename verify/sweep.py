@@ -115,7 +115,16 @@ def _add_phase_parser(sub) -> None:
 
 def add_subcommands(subparsers) -> None:
     """Register ``sweep`` and ``phase-diagram`` on an argparse subparsers object; each sets
-    ``args._handler(args) -> int``."""
+    ``args._handler(args) -> int``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> p = argparse.ArgumentParser(); add_subcommands(p.add_subparsers(dest="command"))
+    >>> args = p.parse_args(["sweep", "small", "--out", "/tmp/sw", "--dry-run"])
+    >>> args.spec, args.dry_run, args._handler.__name__
+    ('small', True, '_cmd_sweep')
+    """
     _add_sweep_parser(subparsers)
     _add_phase_parser(subparsers)
 
@@ -161,7 +170,13 @@ def _cmd_phase(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The standalone parser of ``python -m verify.sweep``."""
+    """The standalone parser of ``python -m verify.sweep``.
+
+    Examples
+    --------
+    >>> build_parser().parse_args(["phase-diagram", "sw", "--y", "group_order"]).y
+    'group_order'
+    """
     parser = argparse.ArgumentParser(prog="python -m verify.sweep",
                                      description="Sweeps of verify runs and their empirical "
                                                  "phase diagram.")
@@ -171,7 +186,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; a ``ValueError`` becomes one line on stderr and exit code 2."""
+    """Entry point; bad input and OS errors become one line on stderr and exit code 2
+    (:func:`verify.cli.run_cli`).
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> err = io.StringIO()
+    >>> with contextlib.redirect_stderr(err):
+    ...     code = main(["sweep", "/nonexistent/spec.toml", "--out", "/tmp/x"])
+    >>> code, err.getvalue().startswith("error: load_spec: no spec file")
+    (2, True)
+    """
     from .cli import run_cli
     args = build_parser().parse_args(argv)
     return run_cli(lambda: args._handler(args))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from .config import RunConfig
+from .results import StatusResult
 from .rundir import write_json_atomic
 from .sweep_spec import SweepRun, SweepSpec, expand, load_spec
 from .sweep_store import (RESULTS_NAME, _config_row, _write_row, open_results, summarize_run)
@@ -70,7 +71,7 @@ def _execute(config: dict, run_dir: str, levels: tuple[float, ...],
 
 # ============================================================================ execution
 @dataclass(frozen=True, repr=False)
-class SweepResult:
+class SweepResult(StatusResult):
     """Outcome of :func:`run_sweep`.
 
     Attributes
@@ -83,6 +84,13 @@ class SweepResult:
     status : int
         1 every run done, 0 some runs failed, -1 interrupted before the end.
     message : str
+
+    Examples
+    --------
+    >>> r = SweepResult(results_path=Path("sw/results.sqlite"), n_runs=4, n_done=3, n_failed=1,
+    ...                 n_skipped=0, wall_s=1.0, status=0, message="3 of 4 runs done")
+    >>> r, r.success
+    (SweepResult(message='3 of 4 runs done', status=0, results_path='sw/results.sqlite'), True)
     """
 
     results_path: Path
@@ -94,13 +102,7 @@ class SweepResult:
     status: int
     message: str
 
-    @property
-    def success(self) -> bool:
-        return self.status >= 0
-
-    def __repr__(self) -> str:
-        return (f"SweepResult(message={self.message!r}, status={self.status}, "
-                f"results_path={str(self.results_path)!r})")
+    _repr_fields = ("results_path",)
 
 
 def probe_scheduler(address: str, *, timeout: float = 10.0) -> None:
@@ -187,6 +189,17 @@ def sweep_lock(out_dir: str | os.PathLike) -> Iterator[None]:
     A second sweep on the same directory is refused with a ``ValueError`` naming the
     holder's pid; the lock goes with its process, so a killed sweep leaves none behind.
     Where ``fcntl`` is missing (Windows) no lock is taken.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> with sweep_lock(d):
+    ...     with sweep_lock(d):
+    ...         pass
+    Traceback (most recent call last):
+    ...
+    ValueError: another sweep (pid ...) is writing '...'; wait for it to finish, or use another --out.
     """
     try:
         import fcntl
@@ -213,7 +226,15 @@ def sweep_lock(out_dir: str | os.PathLike) -> Iterator[None]:
 
 
 def spec_record(spec: SweepSpec) -> dict[str, Any]:
-    """What ``OUT/spec.json`` holds of a spec (the fields that define its runs)."""
+    """What ``OUT/spec.json`` holds of a spec (the fields that define its runs).
+
+    Examples
+    --------
+    >>> from verify.sweep_spec import parse_spec
+    >>> spec = parse_spec({"base": {"group": "D4", "horizons": [2, 4]}, "grid": {"c_B": [2.0]}})
+    >>> spec_record(spec)["grid"], spec_record(spec)["seeds"]
+    ({'c_B': [2.0]}, [0])
+    """
     return {"name": spec.name, "source": spec.source, "base": dict(spec.base),
             "grid": {k: list(v) for k, v in spec.grid}, "seeds": list(spec.seeds),
             "levels": list(spec.levels), "spectrum": dict(spec.spectrum)}
@@ -372,7 +393,15 @@ def _run_locked(spec: SweepSpec, runs, out: Path, db_path: Path, t_start: float,
 
 
 class SweepInterrupt(Exception):
-    """Raise from a ``callback`` to stop a sweep cleanly (as Ctrl-C does)."""
+    """Raise from a ``callback`` to stop a sweep cleanly (as Ctrl-C does).
+
+    Examples
+    --------
+    >>> def stop_after_first(run, row):
+    ...     raise SweepInterrupt("enough")
+    >>> issubclass(SweepInterrupt, Exception)
+    True
+    """
 
 
 def _is_interrupt(err: BaseException) -> bool:

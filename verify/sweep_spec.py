@@ -265,7 +265,17 @@ def preset_names() -> tuple[str, ...]:
 
 
 def preset_path(name: str) -> Path:
-    """Path of the preset ``name``'s TOML file."""
+    """Path of the preset ``name``'s TOML file.
+
+    Examples
+    --------
+    >>> preset_path("small").name
+    'small.toml'
+    >>> preset_path("huge")
+    Traceback (most recent call last):
+    ...
+    ValueError: preset_path: unknown sweep preset 'huge'; expected one of [...].
+    """
     if name not in preset_names():
         raise ValueError(f"preset_path: unknown sweep preset {name!r}; expected one of "
                          f"{list(preset_names())}.")
@@ -279,6 +289,13 @@ class SweepRun:
 
     ``run_id`` is the first 16 hex digits of the SHA-1 of the config's JSON, so equal
     configs have equal ids, whatever the spec that produced them.
+
+    Examples
+    --------
+    >>> spec = parse_spec({"base": {"group": "D4", "horizons": [2, 4]}, "grid": {"c_B": [2.0]}})
+    >>> run = expand(spec)[0]
+    >>> run.cell, run.slug == f"c_B=2_seed=0_{run.run_id[:8]}", run.run_id == config_id(run.config)
+    ((('c_B', 2.0), ('seed', 0)), True, True)
     """
 
     cell: tuple[tuple[str, Any], ...]

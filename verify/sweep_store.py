@@ -32,6 +32,18 @@ def summarize_run(result: Any, levels: Sequence[float]) -> dict[str, Any]:
     ``final/L{L}``, and the observed ``regime``, ``first_phase_updates`` and
     ``plateau_updates`` (longest plateau) by the rules of :mod:`dynamics.predict`, as
     :func:`verify.compare.observed_regime` applies them to observed curves.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from verify.config import RunConfig
+    >>> from verify.train import train
+    >>> res = train(RunConfig(group="Z6", horizons=(2, 3), n_ids=4, batch=32, updates=4,
+    ...                       log_every=2, checkpoint_every=2, eval_prompts=8),
+    ...             tempfile.mkdtemp(), progress=False)
+    >>> row = summarize_run(res, levels=(0.5,))
+    >>> sorted(k for k in row if k.startswith(("time", "final")))
+    ['final/L2', 'final/L3', 'time/L2/0.5', 'time/L3/0.5']
     """
     import numpy as np
 
@@ -89,6 +101,19 @@ def open_results(path: str | os.PathLike, *, create: bool = True) -> sqlite3.Con
     """Open a results database (creating it when ``create``); rows are :class:`sqlite3.Row`.
 
     A damaged file is a ``ValueError`` naming it and what to do.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> db = os.path.join(tempfile.mkdtemp(), "results.sqlite")
+    >>> conn = open_results(db); n = conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+    >>> conn.close(); n
+    0
+    >>> _ = open(db, "wb").write(b"not a database" * 100)
+    >>> open_results(db)
+    Traceback (most recent call last):
+    ...
+    ValueError: .../results.sqlite is not a readable results database (file is not a database); restore it, or delete it and rerun the sweep (finished runs are re-read from their directories, not retrained).
     """
     db = Path(path)
     if not create and not db.is_file():
@@ -214,6 +239,13 @@ def refresh_results(path: str | os.PathLike, *, levels: Sequence[float] | None =
 
     ``levels`` defaults to those of the sweep's ``spec.json``.  Run directories are found
     relative to the database (:func:`resolve_run_dir`), not to the working directory.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> db = os.path.join(tempfile.mkdtemp(), "results.sqlite")
+    >>> open_results(db).close(); refresh_results(db)       # no finished run to re-read
+    0
     """
     from .rundir import read_json
     from .train import RunResult

@@ -38,6 +38,13 @@ class Task:
         The hidden permutation; the query of clause identifier p is ``perm[p]``.
     table : Tensor, shape (|G|, |G|), int64
         Cayley table, ``table[a, b] = index(elements[a] · elements[b])``.
+
+    Examples
+    --------
+    >>> from groupfourier import SymmetricGroup
+    >>> t = make_task(SymmetricGroup(3), 5, seed=2)
+    >>> t.n_ids, t.table.shape, sorted(t.perm.tolist())
+    (5, torch.Size([6, 6]), [0, 1, 2, 3, 4])
     """
 
     G: FiniteGroup
@@ -63,6 +70,13 @@ class Prompts:
         Initial states.
     target : Tensor, shape (P,)
         :math:`g_L \\cdots g_1 \\cdot s_0`, the only state the reward checks.
+
+    Examples
+    --------
+    >>> p = Prompts(ops=torch.tensor([[1, 2]]), ids=torch.tensor([[0, 3]]),
+    ...             s0=torch.tensor([0]), target=torch.tensor([3]))
+    >>> p.horizon, len(p), len(p.repeat(4)), p.repeat(4).ids[3].tolist()
+    (2, 1, 4, [0, 3])
     """
 
     ops: Tensor
@@ -84,7 +98,14 @@ class Prompts:
 
 
 def cayley_tensor(G: FiniteGroup) -> Tensor:
-    """The Cayley table of ``G`` as an int64 torch tensor (a copy), shape (|G|, |G|)."""
+    """The Cayley table of ``G`` as an int64 torch tensor (a copy), shape (|G|, |G|).
+
+    Examples
+    --------
+    >>> from groupfourier import CyclicGroup
+    >>> cayley_tensor(CyclicGroup(3)).tolist()
+    [[0, 1, 2], [1, 2, 0], [2, 0, 1]]
+    """
     return torch.from_numpy(np.array(G.cayley_table, dtype=np.int64))
 
 

@@ -97,7 +97,17 @@ def load_config(run_dir: str | os.PathLike) -> RunConfig:
 
 # ----------------------------------------------------------------------------- building
 def build_policy(cfg: RunConfig) -> AttentionPolicy:
-    """The task, head and policy of ``cfg`` (Q initialised from the run's seed)."""
+    """The task, head and policy of ``cfg`` (Q initialised from the run's seed).
+
+    Examples
+    --------
+    >>> from verify.config import RunConfig
+    >>> cfg = RunConfig(group="Z6", horizons=(2, 3), n_ids=4, batch=32, updates=4,
+    ...                 log_every=2, checkpoint_every=2, eval_prompts=8)
+    >>> policy = build_policy(cfg)
+    >>> policy.Q.shape, float(policy.Q.abs().max())          # M x M scores, zero init
+    (torch.Size([4, 4]), 0.0)
+    """
     seeds = seed_streams(cfg.seed)
     G = cfg.G
     task = make_task(G, cfg.n_ids, seed=seeds["perm"])
@@ -110,7 +120,16 @@ def build_policy(cfg: RunConfig) -> AttentionPolicy:
 
 
 def eval_prompts(cfg: RunConfig, task: Task) -> list[Prompts]:
-    """The held-out prompts, ``cfg.eval_prompts`` per horizon, from their own seed stream."""
+    """The held-out prompts, ``cfg.eval_prompts`` per horizon, from their own seed stream.
+
+    Examples
+    --------
+    >>> from verify.config import RunConfig
+    >>> cfg = RunConfig(group="Z6", horizons=(2, 3), n_ids=4, batch=32, updates=4,
+    ...                 log_every=2, checkpoint_every=2, eval_prompts=8)
+    >>> [(p.horizon, len(p)) for p in eval_prompts(cfg, build_policy(cfg).task)]
+    [(2, 8), (3, 8)]
+    """
     gen = torch.Generator().manual_seed(seed_streams(cfg.seed)["eval"])
     return [sample_prompts(task, cfg.eval_prompts, L, generator=gen) for L in cfg.horizons]
 
@@ -118,7 +137,16 @@ def eval_prompts(cfg: RunConfig, task: Task) -> list[Prompts]:
 @torch.no_grad()
 def evaluate(cfg: RunConfig, policy: AttentionPolicy, prompts: list[Prompts], *,
              step: int) -> dict[str, float]:
-    """Per-horizon held-out metrics (see :mod:`verify.metrics`) and θ."""
+    """Per-horizon held-out metrics (see :mod:`verify.metrics`) and θ.
+
+    Examples
+    --------
+    >>> cfg = RunConfig(group="Z6", horizons=(2, 3), n_ids=4, eval_prompts=8)
+    >>> policy = build_policy(cfg)
+    >>> m = evaluate(cfg, policy, eval_prompts(cfg, policy.task), step=0)
+    >>> sorted(m)[:3], m["theta"]
+    (['attn/L2/right_mass', 'attn/L3/right_mass', 'canonical/L2'], 0.0)
+    """
     out: dict[str, float] = {"theta": reduced_theta(policy.Q, policy.task.perm),
                              "canonical/ids": canonical_identifiers(policy.Q, policy.task.perm)}
     gen = torch.Generator().manual_seed(seed_streams(cfg.seed)["eval"] + step)
@@ -147,7 +175,18 @@ def _make_optimizer(cfg: RunConfig, params) -> torch.optim.Optimizer:
 class MinimalTrainer(Trainer):
     """:class:`~verify.trainer.Trainer` of the minimal model: Q of an
     :class:`~verify.model.AttentionPolicy` trains with SGD or Adam, evaluated by
-    :func:`evaluate` on :func:`eval_prompts`."""
+    :func:`evaluate` on :func:`eval_prompts`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from verify.config import RunConfig
+    >>> cfg = RunConfig(group="Z6", horizons=(2, 3), n_ids=4, batch=32, updates=4,
+    ...                 log_every=2, checkpoint_every=2, eval_prompts=8)
+    >>> records, status, message = MinimalTrainer(cfg).train(tempfile.mkdtemp(), progress=False)
+    >>> [r["step"] for r in records], status, message
+    ([0, 2, 4], 0, 'completed 4 updates')
+    """
 
     params_name = "Q"
     checkpoint_at_exit = False

@@ -127,6 +127,32 @@ class Trainer:
         How the non-finite message names the parameters.
     checkpoint_at_exit : bool
         Also checkpoint when the loop stops early (parameters became non-finite).
+
+    Examples
+    --------
+    A trainer of a bare Q (the minimal model's, :class:`verify.train.MinimalTrainer`,
+    adds the evaluation of its metrics):
+
+    >>> import tempfile
+    >>> from verify.config import RunConfig
+    >>> from verify.train import build_policy, load_config
+    >>> cfg = RunConfig(group="Z6", horizons=(2,), n_ids=4, batch=16, updates=2,
+    ...                 log_every=1, checkpoint_every=1, eval_prompts=4)
+    >>> class QTrainer(Trainer):
+    ...     def evaluate(self, step):
+    ...         return {"theta": float(self.policy.Q.mean())}
+    ...     def policy_state(self):
+    ...         return {"Q": self.policy.Q.detach().clone()}
+    ...     def load_policy_state(self, state):
+    ...         self.policy.Q.data.copy_(state["Q"])
+    ...     def load_config(self, out):
+    ...         return load_config(out)
+    >>> policy = build_policy(cfg)
+    >>> t = QTrainer(cfg, policy, torch.optim.SGD([policy.Q], lr=cfg.lr), params=[policy.Q],
+    ...              generator=torch.Generator().manual_seed(0), metric_keys=("step", "theta"))
+    >>> records, status, message = t.train(tempfile.mkdtemp(), progress=False)
+    >>> [r["step"] for r in records], message
+    ([0, 1, 2], 'completed 2 updates')
     """
 
     params_name = "parameters"
@@ -276,7 +302,7 @@ class Trainer:
                     last_t, last_step = train_time, step
                     acc = self._new_acc()
                     bar.set_postfix({f"L{L}": f"{rec[f'success/L{L}/sampled']:.2f}"
-                                     for L in run.horizons})
+                                     for L in run.horizons if f"success/L{L}/sampled" in rec})
                 if step >= run.updates:
                     break
                 t0, c0 = time.perf_counter(), time.process_time()

@@ -32,6 +32,7 @@ import torch.nn.functional as F
 from groupfourier import FiniteGroup, group_from_name
 
 from ..heads import head_cache_dir
+from ..results import StatusResult
 from ..rundir import atomic_path, write_json_atomic
 from ..tasks import Prompts, make_task, sample_prompts
 from ..validate import MAX_SIZE, check_float, check_int
@@ -137,7 +138,7 @@ class PretrainConfig:
 
 
 @dataclass(frozen=True, repr=False)
-class PretrainResult:
+class PretrainResult(StatusResult):
     """A pretrained model and its report.
 
     Attributes
@@ -175,13 +176,7 @@ class PretrainResult:
     status: int
     message: str
 
-    @property
-    def success(self) -> bool:
-        return self.status >= 0
-
-    def __repr__(self) -> str:
-        return (f"PretrainResult(message={self.message!r}, status={self.status}, "
-                f"accuracy={self.accuracy:.4f}, margin={self.margin:.2f}, steps={self.steps})")
+    _repr_fields = ("accuracy", "margin", "steps")
 
     def report(self) -> dict[str, Any]:
         return {"status": self.status, "message": self.message, "steps": self.steps,
