@@ -41,13 +41,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from .ode import ReducedObjective
 
-__all__ = ["OptimizerSpec", "batch_split", "update_rate", "update_rates", "noise_scale", "noise_scale_theta0",
-           "simulate_noisy_sgd", "discrete_adam", "adam_system"]
+__all__ = ["OptimizerSpec", "batch_split", "update_rate", "update_rates", "noise_scale",
+           "noise_scale_theta0", "simulate_noisy_sgd", "discrete_adam", "adam_system"]
 
 Optimizer = Literal["sgd", "adam", "flow"]
 Baseline = Literal["loo", "batch", "ema", "none"]
 BASELINES: tuple[str, ...] = ("loo", "batch", "ema", "none")
-
 
 
 def batch_split(batch: int, weights) -> NDArray[np.int64]:

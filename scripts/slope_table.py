@@ -160,7 +160,7 @@ def _old_sign(G: FiniteGroup, L: int) -> str:
 
 
 def table(groups: list[str], max_L: int, c_B: float, exact_limit: int, samples: int) -> str:
-    rows = ["| group | |G| | L | ordered prompts | method | N̄_(L−1) − N̄_L | sign | "
+    rows = ["| group | order | L | ordered prompts | method | N̄_(L−1) − N̄_L | sign | "
             f"dP̄/dθ(0) at c_B = {c_B:g} | sign from 256 prompts (seed 0) |",
             "|---|---:|---:|---:|---|---:|:-:|---:|:-:|"]
     for name in groups:
