@@ -126,7 +126,7 @@ def _setup_from_config(path: str):
     """The TrainingSetup of a verify run's config.json (or run directory)."""
     p = Path(path)
     run_dir = p if p.is_dir() else p.parent
-    if not (run_dir / "config.json").exists():
+    if not (run_dir / "config.json").exists() or not (p.is_dir() or p.is_file()):
         raise ValueError(f"--config: no config.json at {str(p)!r}; pass RUN_DIR/config.json "
                          f"written by `python -m verify run`.")
     from verify.train import load_config

@@ -154,7 +154,7 @@ class RegimeResult:
     @property
     def longest_stall(self) -> float:
         """:math:`\\max_i s_i` (a lower bound when a horizon never reached 0.5)."""
-        return max(self.stall, default=0.0)
+        return max((s for s in self.stall if not math.isnan(s)), default=0.0)
 
     @property
     def plateaus(self) -> tuple[tuple[float, float], ...]:

@@ -311,16 +311,19 @@ def _paper() -> dict[str, RunConfig]:
 
 def _quick() -> dict[str, RunConfig]:
     # D12 (order 24, non-abelian) with the ladder {3, 6, 12} (ratio 2) against the jump
-    # {3, 12} (ratio 4): dynamics predicts relay for the first and a plateau for the second
-    # at c_B = 4.  A non-abelian group breaks the Q = 0 symmetry by itself (theory §6), so
-    # the course does not hinge on sampling noise; `--group Z24` shows the abelian case.
+    # {3, 24} (ratio 8): dynamics predicts relay (index 1.4) for the first and a plateau
+    # (index 68, dynamics.regime) for the second at c_B = 4; the jump runs at lr 30 so that
+    # its escape (predicted at update ~916) fits in 1,300 updates.  A non-abelian group
+    # breaks the Q = 0 symmetry by itself (theory §6), so the course does not hinge on
+    # sampling noise; `--group Z24` shows the abelian case.
     base = RunConfig(group="D12", horizons=(3, 6, 12), n_ids=24, c_B=4.0, head="ideal",
                      algo="reinforce", baseline="loo", length_norm=True, optimizer="sgd",
                      lr=3.0, batch=256, updates=700, log_every=20, checkpoint_every=100,
                      eval_prompts=128)
     return {
         "relay": base,
-        "plateau": dataclasses.replace(base, horizons=(3, 12), updates=1100),
+        "plateau": dataclasses.replace(base, horizons=(3, 24), lr=30.0, updates=1300,
+                                       log_every=10),
     }
 
 

@@ -151,3 +151,22 @@ def test_classify_curves_rejects_bad_input():
         classify_curves(t, np.zeros((1, 5)), (2,), chance=0.6)
     with pytest.raises(ValueError, match="non-decreasing"):
         classify_curves(t[::-1], np.zeros((1, 5)), (2,), chance=0.1)
+
+
+def test_cli_predict_for_a_run_config_goes_through_its_training_setup(tmp_path, capsys):
+    import json
+
+    from dynamics.__main__ import main
+    from verify.config import RunConfig
+    cfg = RunConfig(group="D6", horizons=(2, 4, 8), n_ids=12, lr=3.0, batch=256, updates=300)
+    (tmp_path / "config.json").write_text(cfg.to_json())
+    assert main(["predict", "--config", str(tmp_path / "config.json"),
+                 "--json", str(tmp_path / "p.json")]) == 0
+    out = capsys.readouterr().out
+    want = predict(cfg.training_setup())
+    assert f"regime: {want.regime} (index {want.index:.3g}" in out
+    data = json.loads((tmp_path / "p.json").read_text())
+    assert data["config"] == want.setup.to_dict() and data["index"] == pytest.approx(want.index)
+    assert main(["predict", "--config", str(tmp_path / "nope.json")]) == 2
+    assert main(["predict", "--horizons", "2,4"]) == 2
+    assert "--group and --horizons, or --config" in capsys.readouterr().err
