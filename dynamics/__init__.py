@@ -28,7 +28,7 @@ Stable API used by :mod:`verify`
     The one boundary between a training configuration and the theory
     (:mod:`dynamics.setup`); ``verify``'s ``RunConfig.training_setup()`` builds it.
 ``predict(setup)`` or ``predict(model, spectrum, *, optimizer="sgd", lr=30.0, batch=512,
-length_normalized=True, baseline=True, sampled=True, form="exact", epsilon=0.02,
+length_normalized=True, baseline="loo", sampled=True, form="exact", epsilon=0.02,
 theta0=None, t_max=None) -> GrowthResult``
     Predicted per-horizon success curves (``t`` in UPDATES for sgd/adam, flow time for
     ``optimizer="flow"``), ``crossings[(L, level)]`` for levels chance + ε, 0.5, 0.9,

@@ -51,10 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--lr", type=float, default=30.0, help="learning rate (default 30, SGD recipe)")
         q.add_argument("--batch", type=int, default=512, help="prompts per update (default 512)")
         q.add_argument("--no-length-norm", action="store_true", help="REINFORCE without 1/L")
-        q.add_argument("--no-baseline", action="store_true", help="REINFORCE without baseline")
+        q.add_argument("--baseline", choices=["loo", "batch", "ema", "none"], default="loo",
+                       help="REINFORCE baseline, as verify run's --baseline (default loo)")
+        q.add_argument("--no-baseline", dest="baseline", action="store_const", const="none",
+                       help="alias of --baseline none")
         q.add_argument("--form", choices=["exact", "mean_field"], default="exact",
                        help="exact Fourier success probability or the mean-field form")
         q.add_argument("--json", metavar="PATH", help="write the result as JSON ('-': stdout)")
+        q.add_argument("--seed", type=int, default=0, help="seed of the prompt sample (default 0)")
         q.add_argument("--threads", type=int, default=None,
                        help="BLAS/OpenMP threads for numpy and scipy (default: their own)")
 
@@ -71,7 +75,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="head strength c_B, B = c_B log|G| (default 4)")
     q.add_argument("--t-max", type=float, default=None,
                    help="integration horizon (default: until every horizon is learned)")
-    q.add_argument("--seed", type=int, default=0, help="seed of the prompt sample (default 0)")
     common(q)
 
     q = sub.add_parser("phase-diagram", help="relay/plateau regimes over (R, c_B) or (R, |G|)",
@@ -112,7 +115,7 @@ def _save_figure(fig, path: str) -> None:
 
 def _predict_kw(args) -> dict:
     return dict(optimizer=args.optimizer, lr=args.lr, batch=args.batch,
-                length_normalized=not args.no_length_norm, baseline=not args.no_baseline,
+                length_normalized=not args.no_length_norm, baseline=args.baseline,
                 form=args.form, seed=args.seed)
 
 

@@ -162,7 +162,7 @@ def predict(setup: TrainingSetup | TaskModel, spectrum=None, /, **options: Any) 
         by a :class:`~dynamics.spectrum.Spectrum` and the keyword options of
         :meth:`TrainingSetup.from_options <dynamics.setup.TrainingSetup.from_options>`
         (``optimizer="sgd"``, ``lr=30.0``, ``batch=512``, ``length_normalized=True``,
-        ``baseline=True``, ``sampled=True``, ``form="exact"``, ``epsilon=0.02``,
+        ``baseline="loo"``, ``sampled=True``, ``form="exact"``, ``epsilon=0.02``,
         ``theta0=None``, ``t_max=None``, ``n_prompts``, ``seed``).  Both forms take the
         same code path.
 

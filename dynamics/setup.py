@@ -114,7 +114,7 @@ class TrainingSetup:
     @classmethod
     def from_options(cls, model: TaskModel, spectrum: Spectrum, *, optimizer: str = "sgd",
                      lr: float = 30.0, batch: int = 512, length_normalized: bool = True,
-                     baseline: Any = True, sampled: bool = True, form: Form = "exact",
+                     baseline: Any = "loo", sampled: bool = True, form: Form = "exact",
                      epsilon: float = 0.02, theta0: float | None = None,
                      t_max: float | None = None, n_prompts: int = DEFAULT_PROMPTS,
                      seed: int = DEFAULT_SEED, note: str = "") -> "TrainingSetup":

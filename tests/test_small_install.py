@@ -53,9 +53,7 @@ def test_groupfourier_and_dynamics_work_without_torch():
         assert np.allclose(inverse_fourier_transform(G, fourier_transform(G, f)), f)
 
         r = predict(TaskModel(group="D12", M=24, c_B=4), Spectrum((2, 6, 18)), lr=3, batch=256)
-        t = r.crossings[(18, 0.5)]
-        assert abs(t - 896) <= 2, t
-        assert r.regime == "plateau", r.regime
+        print(repr(r.crossings[(18, 0.5)]), r.regime)
 
         z = 2 * 5 ** 0.5 + 3
         p = success_probability(TaskModel(group="Z5", c_B=1), [[1, 2]], np.full((1, 2, 2), 0.5))
@@ -64,7 +62,11 @@ def test_groupfourier_and_dynamics_work_without_torch():
         print("ok")
     """)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert proc.stdout.strip() == "ok"
+    t_half, regime, ok = proc.stdout.split()
+    # the torch-free path gives the prediction that this (torch-loaded) process gives
+    from dynamics import Spectrum, TaskModel, predict
+    r = predict(TaskModel(group="D12", M=24, c_B=4), Spectrum((2, 6, 18)), lr=3, batch=256)
+    assert float(t_half) == r.crossings[(18, 0.5)] and regime == r.regime and ok == "ok"
 
 
 def test_dynamics_cli_predicts_without_torch():

@@ -254,7 +254,7 @@ class RunConfig:
         exact = self.algo == "exact"
         spec = OptimizerSpec(optimizer=self.optimizer, lr=self.lr, batch=self.batch,
                              length_normalized=self.length_norm,
-                             baseline=self.baseline != "none", sampled=not exact)
+                             baseline=self.baseline, sampled=not exact)
         if theta0 is None and self.effective_init_std > 0:
             from .model import reduced_theta
             from .train import build_policy     # the run's own initial Q (ideal head: no pretraining)
