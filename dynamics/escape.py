@@ -246,14 +246,14 @@ class _FlowTime:
         self.lo, self.theta, self.T = lo, th[ok], T[ok]
 
     def __call__(self, theta: float) -> float:
-        if theta < self.lo or (theta == self.lo and not self.T.size):
+        """Time from ``theta`` to the top (``inf`` below the flow's reach)."""
+        if not self.T.size or theta < self.theta[0]:
             return math.inf
-        return float(np.interp(theta, self.theta, self.T)) if theta >= self.theta[0] else math.inf
+        return float(np.interp(theta, self.theta, self.T))
 
     def start_for(self, t: float) -> float:
         """The θ from which the flow reaches the top at time t (the lowest θ if t is longer)."""
         return float(np.interp(t, self.T[::-1], self.theta[::-1]))
-
 
 
 def escape_start(obj: ReducedObjective, spec: OptimizerSpec, *, t_max: float = 2e5,
@@ -283,7 +283,7 @@ def escape_start(obj: ReducedObjective, spec: OptimizerSpec, *, t_max: float = 2
 
     Examples
     --------
-    A constant-drift check: on S3 the escape of L = 3 is fast, with a narrow spread.
+    On S3 the escape of L = 3 is led by the drift (slope > 0): fast, with a narrow spread.
 
     >>> from dynamics import Spectrum, TaskModel
     >>> obj = ReducedObjective(model=TaskModel(group="S3", M=8, c_B=4), spectrum=Spectrum((3,)))
