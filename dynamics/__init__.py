@@ -35,7 +35,13 @@ baseline=True, sampled=True, form="exact", epsilon=0.02, theta0=None, t_max=None
     small ``theta0`` on abelian groups).  Regimes and plateaus follow
     ``find_plateaus`` and ``regime_label`` in :mod:`dynamics.predict`.
 
-Command line: ``python -m dynamics predict|phase-diagram|scaling --help``.
+``design(model, target, *, max_rungs=4, allowed=None, budget=None, **predict keywords)
+-> DesignResult``
+    The mixture of at most K horizons (the target among them) that reaches success 0.9
+    at the target soonest (or maximises it after a budget of updates), with ladder,
+    uniform and target-alone baselines (:mod:`dynamics.design`).
+
+Command line: ``python -m dynamics predict|design|phase-diagram|scaling --help``.
 
 Other entry points: ``prompt_averaged_success`` (exact, symmetric ansatz),
 ``mean_field_success``, ``accidental_success``, ``success_probability`` (numpy, any
@@ -51,6 +57,7 @@ from .ode import FlowSolution, ReducedObjective, integrate_flow, per_identifier_
 from .optim import OptimizerSpec, noise_scale_theta0
 from .predict import GrowthResult, predict
 from .phase import PhaseDiagram, ScalingFit, escape_scan, fit_scaling, phase_diagram
+from .design import DesignResult, design
 
 __all__ = ["Spectrum", "parse_horizons", "TaskModel", "StepLaw", "step_law",
            "symmetric_attention", "symmetric_step_law", "Prompts", "sample_prompts",
@@ -59,4 +66,4 @@ __all__ = ["Spectrum", "parse_horizons", "TaskModel", "StepLaw", "step_law",
            "accidental_success", "canonical_success", "ReducedObjective", "FlowSolution",
            "integrate_flow", "per_identifier_flow", "OptimizerSpec", "noise_scale_theta0",
            "GrowthResult", "predict", "PhaseDiagram", "ScalingFit", "phase_diagram",
-           "fit_scaling", "escape_scan"]
+           "fit_scaling", "escape_scan", "DesignResult", "design"]
