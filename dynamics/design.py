@@ -393,6 +393,10 @@ def design(model: TaskModel, target: int, *, max_rungs: int = 4,
     status = 1 if reached else 0
     msg = ("design found" if reached else
            f"no mixture reaches success {LEVEL} at L={target} within t_max={t_max:g}")
+    if model.group.is_abelian and 2 in des.horizons:
+        msg += ("; caution: on an abelian group the rung L=2 is rewarded equally on both "
+                "branches (P_2(theta) = P_2(-theta)) and can hold training in the theta < 0 "
+                "branch, which the prediction does not follow; allowed horizons >= 3 avoid it")
     config = dict(group=model.group.name, M=model.M, c_B=model.c_B, target=target,
                   max_rungs=K_max, allowed=list(allowed), budget=budget, **pkw)
     return DesignResult(horizons=des.horizons, weights=des.weights, t_target=des.t_predict,
