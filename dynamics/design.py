@@ -250,7 +250,7 @@ def _placements(target: int, rungs: Sequence[int], k: int, max_placements: int
     if k == 1:
         return [(target,)]
     if math.comb(len(rungs), k - 1) <= max_placements:
-        return [tuple(sorted(c)) + (target,) for c in itertools.combinations(rungs, k - 1)]
+        return [tuple(sorted(c + (target,))) for c in itertools.combinations(rungs, k - 1)]
     out = set()
     for bottom in rungs:                          # geometric between each bottom rung and L
         pts = np.exp(np.linspace(math.log(bottom), math.log(target), k))[:-1]
@@ -261,16 +261,16 @@ def _placements(target: int, rungs: Sequence[int], k: int, max_placements: int
     return sorted(out)
 
 
-def _profiles(H: NDArray) -> NDArray:
+def _profiles(H: NDArray, target: int) -> NDArray:
     """Screening weight profiles for placements H (n, K): shape (n, 4, K), rows sum to 1.
 
-    Uniform, ∝ L, ∝ 1/L, and half the weight on the target (the last rung).
+    Uniform, ∝ L, ∝ 1/L, and half the weight on the target.
     """
     H = np.asarray(H, dtype=float)
     n, K = H.shape
     if K == 1:
         return np.ones((n, 1, 1))
-    half = np.broadcast_to(np.r_[np.full(K - 1, 0.5 / (K - 1)), 0.5], H.shape)
+    half = np.where(H == target, 0.5, 0.5 / (K - 1))
     P = np.stack([np.ones_like(H), H, 1.0 / H, half], axis=1)
     return P / P.sum(axis=2, keepdims=True)
 
@@ -356,7 +356,7 @@ def design(model: TaskModel, target: int, *, max_rungs: int = 4,
         # screen: uniform weights on every placement, then four profiles on the best ones
         H = H[np.argsort(score(dense(H, np.full(H.shape, 1.0 / K))), kind="stable")[:n_screen]]
         scr, prof_w = np.full(len(H), np.inf), np.zeros(H.shape)
-        for Wp in np.moveaxis(_profiles(H), 1, 0):
+        for Wp in np.moveaxis(_profiles(H, target), 1, 0):
             s = score(dense(H, Wp))
             better = s < scr
             scr, prof_w = np.where(better, s, scr), np.where(better[:, None], Wp, prof_w)
@@ -366,7 +366,8 @@ def design(model: TaskModel, target: int, *, max_rungs: int = 4,
             hs, w = tuple(int(h) for h in H[i]), prof_w[i]
             f0 = float(scr[i])
             if K > 1:
-                hs, w, f0 = _refine(hs, w, f0, dense, score, maxiter, search_seed, min_weight)
+                hs, w, f0 = _refine(hs, target, w, f0, dense, score, maxiter, search_seed,
+                                    min_weight)
             if f0 < best[0]:
                 best = (f0, hs, tuple(float(x) for x in w))
         if best_by_k and best_by_k[-1][0] <= best[0]:
@@ -414,7 +415,7 @@ def _rounded(w: Sequence[float]) -> tuple[float, ...]:
     return tuple(r)
 
 
-def _refine(hs, w0, f0, dense, score, maxiter, seed, min_weight):
+def _refine(hs, target, w0, f0, dense, score, maxiter, seed, min_weight):
     """Differential evolution over softmax logits of the weights of the placement ``hs``."""
     K = len(hs)
     H = np.array(hs)
@@ -440,7 +441,7 @@ def _refine(hs, w0, f0, dense, score, maxiter, seed, min_weight):
     f_best = float(res.fun)
     if f_best > f0:
         w, f_best = np.asarray(w0, dtype=float), f0
-    keep = (w >= min_weight) | (H == H[-1])
+    keep = (w >= min_weight) | (H == target)
     if not keep.all():
         hs = tuple(int(h) for h in H[keep])
         w = w[keep] / w[keep].sum()

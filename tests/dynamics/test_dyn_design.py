@@ -94,6 +94,15 @@ def test_baselines_and_json():
     assert {b["name"] for b in d["baselines"]} >= {"ladder r=2", "ladder r=3", "ladder r=4", "L alone"}
 
 
+def test_allowed_above_target():
+    """Rungs may lie above the target; horizons come back sorted, the target kept."""
+    res = design(TaskModel(group="Z12", M=12, c_B=3.0), 4, max_rungs=3, allowed=(2, 4, 6, 8),
+                 lr=10.0, batch=128, maxiter=5)
+    assert 4 in res.horizons and list(res.horizons) == sorted(res.horizons)
+    assert set(res.horizons) <= {2, 4, 6, 8}
+    assert res.t_target == pytest.approx(res.design.t_target, rel=FAST_RTOL)
+
+
 @pytest.mark.parametrize("kw,match", [
     (dict(target=13), "target must be an integer horizon in 2..min"),
     (dict(target=6, max_rungs=0), "max_rungs"),
