@@ -57,6 +57,11 @@ _PREDICT_KEYS = ("optimizer", "lr", "batch", "length_normalized", "baseline", "s
                  "epsilon", "t_max", "n_prompts", "seed")
 
 
+def _num(v: float | None) -> float | None:
+    """A finite float, or None for JSON (inf: never, nan: not computed)."""
+    return None if v is None or not math.isfinite(v) else float(v)
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One mixture with its predicted outcome.
@@ -76,8 +81,7 @@ class Candidate:
     t_predict: float = math.nan
 
     def to_dict(self) -> dict:
-        def num(v):
-            return None if not math.isfinite(v) else float(v)
+        num = _num
         return {"name": self.name, "horizons": list(self.horizons),
                 "weights": [float(w) for w in self.weights], "t_target": num(self.t_target),
                 "t_predict": num(self.t_predict), "p_at_budget": num(self.p_at_budget)}
@@ -166,8 +170,7 @@ class DesignResult:
 
     def to_dict(self) -> dict:
         """JSON-ready: horizons, weights, t_target (None if never), baselines, by_rungs."""
-        def num(v):
-            return None if v is None or not math.isfinite(v) else float(v)
+        num = _num
         return {"target": self.target, "objective": self.objective, "budget": self.budget,
                 "level": LEVEL, "horizons": list(self.horizons),
                 "weights": [float(w) for w in self.weights], "t_target": num(self.t_target),
