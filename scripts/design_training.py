@@ -178,6 +178,21 @@ def checks(rows: list[dict], key: str) -> dict:
             abs(_val(des["t_predicted"]) / _val(des[key]) - 1) <= 0.25,
         "ranking_predicted": rank_pred, "ranking_observed": rank_obs,
         "ranking_matches": rank_pred == rank_obs,
+        # every pair the two orders disagree on, with both time ratios t(first) / t(second)
+        "discordant_pairs": [
+            {"pair": [a["name"], b["name"]],
+             "predicted_ratio": _num(_val(a["t_predicted"]) / _val(b["t_predicted"])),
+             "observed_ratio": _num(_val(a[key]) / _val(b[key]))}
+            for i, a in enumerate(rows) for b in rows[i + 1:]
+            if (_val(a["t_predicted"]) - _val(b["t_predicted"])) * (_val(a[key]) - _val(b[key])) < 0],
+        # the design against each baseline: where the predicted advantage is >= 1.3x,
+        # is the observed one >= 1.2x?
+        "pairwise": [
+            {"baseline": b["name"], "predicted": _num(_val(b["t_predicted"]) / _val(des["t_predicted"])),
+             "observed": _num(_val(b[key]) / _val(des[key])),
+             "rule_holds": (_val(b[key]) / _val(des[key]) >= 1.2)
+             if _val(b["t_predicted"]) / _val(des["t_predicted"]) >= 1.3 else None}
+            for b in bases],
     }
 
 
@@ -259,7 +274,16 @@ def markdown(doc: dict) -> str:
                 f"{ck['design_predicted_over_observed']:.2f} (within 25 %: "
                 f"{ck['design_prediction_within_25pct']}); ranking matches: {ck['ranking_matches']}",
                 f"  - predicted order: {', '.join(ck['ranking_predicted'])}",
-                f"  - observed order:  {', '.join(ck['ranking_observed'])}"]
+                f"  - observed order:  {', '.join(ck['ranking_observed'])}"] + [
+                f"  - discordant: {d['pair'][0]} / {d['pair'][1]}: predicted ratio "
+                f"{d['predicted_ratio']:.2f}, observed {d['observed_ratio']:.2f}"
+                for d in ck["discordant_pairs"] if d["predicted_ratio"] and d["observed_ratio"]] + [
+                "  - design against each baseline (predicted / observed advantage; rule "
+                "'observed >= 1.2x where predicted >= 1.3x'): " + "; ".join(
+                    f"{p['baseline']} {p['predicted'] or math.inf:.2f}x / "
+                    f"{p['observed'] or math.inf:.2f}x"
+                    + ("" if p["rule_holds"] is None else f" ({'holds' if p['rule_holds'] else 'FAILS'})")
+                    for p in ck["pairwise"])]
 
     m = doc["meta"]
     lines = [f"Training evidence for `dynamics.design` (issue 18). {m['machine']}, {m['date']}.",
