@@ -171,7 +171,8 @@ def _run_design(args) -> int:
     print("best with at most K rungs: " + ", ".join(f"K={i}: {value(c)}"
                                                      for i, c in enumerate(r.by_rungs, start=1)))
     print(f"design by predict: t_target = {_fmt(r.t_target)} updates; best baseline "
-          f"{r.best_baseline.name!r}; advantage {r.advantage:.3g}x; {r.message}")
+          f"{r.best_baseline.name!r}; advantage ({'success' if r.budget else 'time'} ratio) "
+          f"{r.advantage:.3g}x; {r.message}")
     if args.out:
         import matplotlib
         matplotlib.use("Agg")

@@ -148,7 +148,10 @@ class DesignResult:
 
     @property
     def advantage(self) -> float:
-        """Best baseline's predicted t_target over the design's (time objective, fast path)."""
+        """Best baseline's predicted t_target over the design's (fast path); with a budget,
+        the design's predicted success at the budget over the best baseline's."""
+        if self.objective == "budget":
+            return self.design.p_at_budget / self.best_baseline.p_at_budget
         b, d = self.best_baseline.t_target, self.design.t_target
         if math.isinf(b) and math.isinf(d):
             return 1.0
