@@ -52,6 +52,18 @@ class MixtureTable:
     """Per-horizon tables on a log-θ grid; see the module docstring.
 
     Build with :meth:`build`; evaluate mixtures with :meth:`evaluate`.
+
+    Examples
+    --------
+    >>> from dynamics import predict
+    >>> model = TaskModel(group="S4", M=16, c_B=3)
+    >>> spec = OptimizerSpec(optimizer="sgd", lr=10.0, batch=128)
+    >>> tab = MixtureTable.build(model, (3, 6, 12), 12, spec, form="exact", n_prompts=256,
+    ...                          seed=0, t_max=2e5)
+    >>> t, _ = tab.evaluate(tab.dense((3, 12), (0.4, 0.6))[None])
+    >>> ref = predict(model, Spectrum((3, 12), (0.4, 0.6)), lr=10.0, batch=128).time_to(12, 0.9)
+    >>> bool(abs(t[0] / ref - 1) < 2e-3)
+    True
     """
 
     horizons: tuple[int, ...]

@@ -71,6 +71,12 @@ class Candidate:
     :func:`dynamics.predict` (the reference path; ``nan`` where not run: it is run for
     the design and the best baseline); ``p_at_budget``: predicted target success after
     the budget (``nan`` without a budget).
+
+    Examples
+    --------
+    >>> c = Candidate("ladder r=3", (5, 15, 45), (1 / 3, 1 / 3, 1 / 3), math.inf)
+    >>> c.to_dict()["t_target"], c.to_dict()["t_predict"]      # never; not run through predict
+    (None, None)
     """
 
     name: str
@@ -118,6 +124,14 @@ class DesignResult:
         1 the target is reached (time objective) / the design is found (budget);
         0 no mixture reaches 0.9 at the target before ``t_max``.
     message : str
+
+    Examples
+    --------
+    >>> res = design(TaskModel(group="D6", M=12, c_B=3), 6, max_rungs=2, lr=10.0, maxiter=5)
+    >>> res.success, res.objective, [c.name for c in res.baselines][:3]
+    (True, 'time', ['ladder r=2', 'ladder r=3', 'ladder r=4'])
+    >>> abs(res.t_target / res.design.t_target - 1) < 2e-3     # predict against the fast path
+    True
     """
 
     horizons: tuple[int, ...]
@@ -460,6 +474,18 @@ def plot_design(result: DesignResult, axes) -> None:
     axis, and the predicted time to 0.9 at the target against K (baselines as lines).
 
     ``axes``: a sequence of three matplotlib axes.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> res = design(TaskModel(group="Z12", M=12, c_B=3), 6, max_rungs=2, lr=10.0, maxiter=5)
+    >>> fig, axes = plt.subplots(1, 3)
+    >>> plot_design(res, axes)
+    >>> axes[2].get_xlabel()
+    'K (number of rungs)'
+    >>> plt.close(fig)
     """
     base = result.best_baseline
     curves = [("design", result.design, result.prediction),
