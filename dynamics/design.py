@@ -10,10 +10,10 @@ Search (all on the fast path of :mod:`dynamics._mixture_cache`, which caches per
 horizon everything that does not depend on the weights):
 
 1. **placements**: for each number of rungs K = 2..K_max every set of K − 1 rungs
-   below the target from the allowed horizons when there are at most
+   besides the target from the allowed horizons when there are at most
    ``max_placements`` of them, else geometric placements :math:`L r^{-j}` over a grid
-   of ratios and bottom rungs; each placement is screened with four weight profiles
-   (uniform, ∝ L, ∝ 1/L, half on the target);
+   of ratios and bottom rungs; all are screened with uniform weights, the best
+   ``n_screen`` again with four weight profiles (uniform, ∝ L, ∝ 1/L, half on the target);
 2. **weights**: for the best ``n_refine`` placements of each K,
    :func:`scipy.optimize.differential_evolution` over the softmax logits of the
    weights (vectorised over the population), seeded with the best screened profile;
