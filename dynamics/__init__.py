@@ -43,7 +43,13 @@ theta0=None, t_max=None) -> GrowthResult``
 ``classify_curves(t, P, horizons, *, chance, t_end=None) -> RegimeResult``
     The one regime rule (:mod:`dynamics.regime`), for predicted and observed curves.
 
-Command line: ``python -m dynamics predict|phase-diagram|scaling --help``.
+``design(model, target, *, max_rungs=4, allowed=None, budget=None, **predict keywords)
+-> DesignResult``
+    The mixture of at most K horizons (the target among them) that reaches success 0.9
+    at the target soonest (or maximises it after a budget of updates), with ladder,
+    uniform and target-alone baselines (:mod:`dynamics.design`).
+
+Command line: ``python -m dynamics predict|design|phase-diagram|scaling --help``.
 
 Other entry points: ``prompt_averaged_success`` (exact, symmetric ansatz),
 ``mean_field_success``, ``accidental_success``, ``success_probability`` (numpy, any
@@ -63,6 +69,7 @@ from .setup import TrainingSetup
 from .regime import RegimeResult, classify_curves
 from .predict import GrowthResult, predict
 from .phase import PhaseDiagram, ScalingFit, escape_scan, fit_scaling, phase_diagram
+from .design import DesignResult, design
 
 __all__ = ["Spectrum", "parse_horizons", "TaskModel", "StepLaw", "step_law",
            "symmetric_attention", "symmetric_step_law", "Prompts", "sample_prompts",
@@ -72,4 +79,4 @@ __all__ = ["Spectrum", "parse_horizons", "TaskModel", "StepLaw", "step_law",
            "integrate_flow", "per_identifier_flow", "OptimizerSpec", "noise_scale_theta0",
            "TrainingSetup", "RegimeResult", "classify_curves", "GrowthResult", "predict",
            "PhaseDiagram", "ScalingFit", "phase_diagram", "fit_scaling", "escape_scan",
-           "EscapeStart", "escape_start"]
+           "EscapeStart", "escape_start", "DesignResult", "design"]

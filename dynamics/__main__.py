@@ -1,4 +1,4 @@
-"""Command line: ``python -m dynamics predict ...`` and ``python -m dynamics phase-diagram ...``.
+"""Command line: ``python -m dynamics predict|design|phase-diagram|scaling ...``.
 
 A ``ValueError`` becomes one line on stderr and exit code 2; ``--json PATH`` follows the
 rules of :mod:`groupfourier._io` (``-`` for stdout, atomic files, the user's umask).
@@ -62,20 +62,41 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--threads", type=int, default=None,
                        help="BLAS/OpenMP threads for numpy and scipy (default: their own)")
 
+    def configuration(q, *, spectrum: bool):
+        """The flags of one training configuration (predict's; design's without the spectrum)."""
+        q.add_argument("--group", required=not spectrum,
+                       help="Z<n>, D<n> (n vertices) or S<n>, e.g. Z96")
+        if spectrum:
+            q.add_argument("--horizons", help="comma-separated horizons, e.g. 5,15,45")
+            q.add_argument("--weights", help="comma-separated weights summing to 1 (default uniform)")
+        q.add_argument("--c-B", "--cB", dest="cB", type=float, default=4.0,
+                       help="head strength c_B, B = c_B log|G| (default 4)")
+        q.add_argument("--t-max", type=float, default=None,
+                       help="integration horizon (default: until every horizon is learned)")
+        common(q)
+
     q = sub.add_parser("predict", help="per-horizon times, stalls and regime (with its index)",
                        description="Predicted learning curve of each horizon of a difficulty "
                                    "spectrum: times to chance+eps, 0.5 and 0.9, stalls, regime.")
     q.add_argument("--config", metavar="RUN_DIR/config.json",
                    help="predict for a verify run: its config.json (or run directory), through "
                         "RunConfig.training_setup(); the other task/optimiser flags are ignored")
-    q.add_argument("--group", help="Z<n>, D<n> (n vertices) or S<n>, e.g. Z96")
-    q.add_argument("--horizons", help="comma-separated horizons, e.g. 5,15,45")
-    q.add_argument("--weights", help="comma-separated weights summing to 1 (default uniform)")
-    q.add_argument("--c-B", "--cB", dest="cB", type=float, default=4.0,
-                   help="head strength c_B, B = c_B log|G| (default 4)")
-    q.add_argument("--t-max", type=float, default=None,
-                   help="integration horizon (default: until every horizon is learned)")
-    common(q)
+    configuration(q, spectrum=True)
+
+    q = sub.add_parser("design", help="the mixture of at most K horizons that learns a target "
+                                      "horizon soonest, against ladder baselines",
+                       description="Search horizon placements and weights for the mixture that "
+                                   "reaches success 0.9 at a target horizon soonest (or is best "
+                                   "after a budget of updates), with ladder baselines.")
+    configuration(q, spectrum=False)
+    q.add_argument("--target", type=int, required=True, help="the horizon L that matters")
+    q.add_argument("--max-rungs", type=int, default=4,
+                   help="at most K horizons in the mixture, L among them (default 4)")
+    q.add_argument("--allowed", help="comma-separated horizons a rung may use (default 1..L)")
+    q.add_argument("--budget", type=float, default=None,
+                   help="maximise success at L after this many updates (default: reach 0.9 "
+                        "at L soonest)")
+    q.add_argument("--out", help="figure path: curves of design and best baseline, time vs K")
 
     q = sub.add_parser("phase-diagram", help="relay/plateau regimes over (R, c_B) or (R, |G|)",
                        description="Predicted regime (relay, plateau, stalled) of the spectra "
@@ -176,6 +197,47 @@ def _run_predict(args) -> int:
     return 0
 
 
+def _run_design(args) -> int:
+    from groupfourier import group_from_name
+
+    from .design import design, plot_design
+    from .model import TaskModel
+    from .spectrum import parse_horizons
+
+    model = TaskModel(group=group_from_name(args.group), M=args.M, c_B=args.cB)
+    allowed = parse_horizons(args.allowed) if args.allowed else None
+    r = design(model, args.target, max_rungs=args.max_rungs, allowed=allowed, budget=args.budget,
+               t_max=args.t_max, **_predict_kw(args))
+    print(f"{model!r}  target L={r.target}  K<={args.max_rungs}  optimizer={args.optimizer} "
+          f"lr={args.lr:g} batch={args.batch}  objective: "
+          + ("reach 0.9 at L soonest" if r.budget is None else f"success at L after {r.budget:g} updates"))
+    col = "P(L) at budget" if r.budget is not None else "t_target"
+
+    def value(c) -> str:
+        return f"{c.p_at_budget:.3f}" if r.budget is not None else _fmt(c.t_target)
+
+    print(f"{'mixture':<16} {col:>14}  horizons : weights")
+    for c in (r.design,) + r.baselines:
+        hw = ", ".join(f"{h}:{w:.3f}" for h, w in zip(c.horizons, c.weights)) \
+            if len(c.horizons) <= 8 else f"{len(c.horizons)} horizons, uniform"
+        print(f"{c.name:<16} {value(c):>14}  {hw}")
+    print("best with at most K rungs: " + ", ".join(f"K={i}: {value(c)}"
+                                                     for i, c in enumerate(r.by_rungs, start=1)))
+    print(f"design by predict: t_target = {_fmt(r.t_target)} updates; best baseline "
+          f"{r.best_baseline.name!r}; advantage ({'success' if r.budget else 'time'} ratio) "
+          f"{r.advantage:.3g}x; {r.message}")
+    if args.out:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
+        plot_design(r, axes)
+        _save_figure(fig, args.out)
+    if args.json:
+        write_json_atomic(args.json, r.to_dict())
+    return 0
+
+
 def _run_phase(args) -> int:
     import matplotlib
     matplotlib.use("Agg")
@@ -237,7 +299,8 @@ def _thread_limit(n: int | None):
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    runners = {"predict": _run_predict, "phase-diagram": _run_phase, "scaling": _run_scaling}
+    runners = {"predict": _run_predict, "design": _run_design, "phase-diagram": _run_phase,
+               "scaling": _run_scaling}
     try:
         if args.threads is not None and args.threads < 1:
             raise ValueError(f"--threads must be an integer >= 1; got {args.threads}.")
