@@ -124,7 +124,8 @@ def _api_cases():
         ("seed_streams(-1)", lambda: call("verify.tasks", "seed_streams", -1)),
         ("seed_streams(2.5)", lambda: call("verify.tasks", "seed_streams", 2.5)),
         ("load_config(missing dir)", lambda: call("verify.train", "load_config", "/nonexistent/x")),
-        ("RunResult.from_dir(missing)", lambda: call("verify.train", "RunResult").from_dir("/nonexistent")),
+        ("RunResult.from_dir(missing)", lambda: __import__(
+            "verify.train", fromlist=["RunResult"]).RunResult.from_dir("/nonexistent")),
         ("read_results(mistyped)", lambda: call("verify.sweep", "read_results", "/tmp/nope/results.sqllite")),
         ("load_spec(missing)", lambda: call("verify.sweep", "load_spec", "/nonexistent/x.toml")),
         ("load_spec(.json)", lambda: call("verify.sweep", "load_spec", __file__)),
