@@ -303,3 +303,15 @@ def test_a_first_format_checkpoint_still_resumes_beside_its_config_json(tmp_path
     torch.save(blob["state"], d / "checkpoint.pt")            # as bc44434 wrote it
     res = train(TINY, d, resume=True, progress=False)
     assert res.final["theta"] == full.final["theta"]
+
+
+def test_the_run_directory_is_checked_before_a_learned_head_is_built(tmp_path, monkeypatch):
+    vtrain = sys.modules["verify.train"]
+    cfg = dataclasses.replace(TINY, head="learned", head_hidden=16, updates=2)
+    train(dataclasses.replace(TINY, updates=2), tmp_path / "r", progress=False)
+
+    def no_pretraining(*a, **k):
+        raise AssertionError("the head was built before the directory was checked")
+    monkeypatch.setattr(vtrain, "load_or_pretrain_head", no_pretraining)
+    with pytest.raises(ValueError, match="already holds a run"):
+        train(cfg, tmp_path / "r", progress=False)
