@@ -379,12 +379,14 @@ def save_checkpoint(path: str | os.PathLike, state: Mapping[str, Any], *,
         tmp.write_bytes(buf.getvalue())
 
 
-def load_checkpoint(path: str | os.PathLike, *, fingerprint: str | None) -> dict[str, Any]:
+def load_checkpoint(path: str | os.PathLike, *, fingerprint: str | None,
+                    allow_legacy: bool = False) -> dict[str, Any]:
     """The state saved by :func:`save_checkpoint`, checked.
 
     Loaded with ``weights_only=True``.  ``fingerprint`` (when given) must match the
     saved one.  A checkpoint of the first format (no fingerprint, no checksum) is
-    accepted only when ``fingerprint`` is None (the caller checked ``config.json``).
+    accepted only when ``fingerprint`` is None or ``allow_legacy`` (the caller checked
+    ``config.json``).
 
     Raises
     ------
@@ -419,7 +421,7 @@ def load_checkpoint(path: str | os.PathLike, *, fingerprint: str | None) -> dict
     if not isinstance(blob, dict):
         raise RunDirError(f"{path} is not a verify checkpoint; {todo}.")
     if blob.get("format") != _FORMAT:          # first format: the bare state
-        if fingerprint is not None:
+        if fingerprint is not None and not allow_legacy:
             raise RunDirError(f"{path} is an old checkpoint without a config fingerprint and "
                               f"the run directory has no config.json to check it against; "
                               f"restore config.json, or {todo}.")
@@ -526,7 +528,7 @@ def open_run(out_dir: str | os.PathLike, config: Any, *, resume: bool,
                              f"`updates` may change, to extend a run) or use another out_dir.")
     state, records = None, []
     if has_ckpt:
-        state = load_checkpoint(ck_path, fingerprint=None if has_config else fp)
+        state = load_checkpoint(ck_path, fingerprint=fp, allow_legacy=has_config)
         if not has_config and "step" not in state:
             raise RunDirError(f"{ck_path} is not a verify checkpoint; delete it to restart.")
         step = int(state["step"])

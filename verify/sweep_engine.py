@@ -153,8 +153,8 @@ def probe_scheduler(address: str, *, timeout: float = 10.0) -> None:
     if len(head) < 8:
         raise ValueError(f"--scheduler {address}: the server closed the connection without a "
                          f"Dask handshake; {hint}.")
-    (n_frames,) = struct.unpack("<Q", head)
-    if not 0 < n_frames < 1024:
+    (nbytes,) = struct.unpack("<Q", head)      # Dask's TCP frames start with their length
+    if not 0 < nbytes < 2**26:
         raise ValueError(f"--scheduler {address}: the server does not speak Dask's protocol "
                          f"(it sent {head!r}); {hint}.")
 

@@ -28,8 +28,8 @@ from .config import RunConfig
 from .heads import IdealHead, load_or_pretrain_head
 from .metrics import metric_columns, metric_names
 from .model import AttentionPolicy, canonical_identifiers, reduced_theta
-from .rundir import (RESULT, TrainingResult, pyplot, read_json, read_metrics,  # noqa: F401
-                     save_figure_atomic, write_json_atomic, write_text_atomic)
+from .rundir import (RESULT, TrainingResult, open_run, pyplot, read_json,  # noqa: F401
+                     read_metrics, save_figure_atomic, write_json_atomic, write_text_atomic)
 from .tasks import Prompts, Task, make_task, sample_prompts, seed_streams
 from .trainer import Trainer
 
@@ -245,8 +245,11 @@ def train(config: RunConfig, out_dir: str | os.PathLike, *, resume: bool = False
     if not isinstance(config, RunConfig):
         raise TypeError(f"train: config must be a verify RunConfig; got {type(config).__name__}.")
     cfg, out = config, Path(out_dir)
-    records, status, message = MinimalTrainer(cfg).train(out, resume=resume, progress=progress,
-                                                         who="train")
+    # the directory is checked before the policy is built (a learned head may pretrain)
+    opened = open_run(out, cfg, resume=resume, load_config=load_config, updates=cfg.updates,
+                      log_every=cfg.log_every, who="train")
+    records, status, message = MinimalTrainer(cfg).train(out, progress=progress, who="train",
+                                                         opened=opened)
     result = _result(cfg, out, records, status, message)
     write_json_atomic(out / RESULT, {"status": status, "message": message, "final": result.final,
                                      "config": cfg.to_dict(),

@@ -32,7 +32,8 @@ import torch
 
 from .algos import AlgoState, objectives
 from .config import RunConfig
-from .rundir import (CHECKPOINT, MetricsLog, open_run, save_checkpoint, write_metrics_csv)
+from .rundir import (CHECKPOINT, MetricsLog, OpenedRun, open_run, save_checkpoint,
+                     write_metrics_csv)
 from .tasks import sample_prompts
 
 __all__ = ["Trainer", "ProgressReporter"]
@@ -216,8 +217,13 @@ class Trainer:
         return acc
 
     def train(self, out_dir, *, resume: bool = False, progress: bool = True,
-              who: str = "train") -> tuple[list[dict], int, str]:
+              who: str = "train", opened: OpenedRun | None = None
+              ) -> tuple[list[dict], int, str]:
         """Run the loop into ``out_dir`` (see :func:`verify.rundir.open_run` for the checks).
+
+        ``opened``: the directory as :func:`~verify.rundir.open_run` already checked and
+        prepared it (a driver checks it before building an expensive policy); by default
+        it is opened here.
 
         Returns
         -------
@@ -231,8 +237,9 @@ class Trainer:
         if not all(bool(torch.isfinite(p).all()) for p in self.params):
             raise ValueError(f"{who}: the initial {self.params_name} are not finite; lower "
                              f"the initialisation scale (init_std).")
-        opened = open_run(out_dir, self.config, resume=resume, load_config=self.load_config,
-                          updates=run.updates, log_every=run.log_every, who=who)
+        if opened is None:
+            opened = open_run(out_dir, self.config, resume=resume, load_config=self.load_config,
+                              updates=run.updates, log_every=run.log_every, who=who)
         out = opened.path
         extra = self.extra_loss()
         step, train_time, cpu_time, acc = 0, 0.0, 0.0, self._new_acc()

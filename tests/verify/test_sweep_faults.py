@@ -175,3 +175,23 @@ def test_the_sweep_progress_prints_one_line_per_finished_run_in_a_log(tmp_path, 
     err = [x for x in capsys.readouterr().err.splitlines() if x.strip()]
     assert len(err) == 3 and all("\r" not in x and "sweep tiny:" in x for x in err), err
     assert err[-1].startswith("sweep tiny: 3/3")
+
+
+def test_the_scheduler_probe_accepts_a_real_scheduler_and_refuses_an_http_server():
+    from distributed import LocalCluster
+
+    from verify.sweep_engine import probe_scheduler
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:
+        probe_scheduler(cluster.scheduler_address, timeout=10)          # no error
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+
+    def answer():
+        c, _ = srv.accept()
+        c.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+        c.close()
+    threading.Thread(target=answer, daemon=True).start()
+    with pytest.raises(ValueError, match="does not speak Dask's protocol"):
+        probe_scheduler(f"tcp://127.0.0.1:{srv.getsockname()[1]}", timeout=5)
+    srv.close()

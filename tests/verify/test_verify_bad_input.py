@@ -124,7 +124,8 @@ def _api_cases():
         ("seed_streams(-1)", lambda: call("verify.tasks", "seed_streams", -1)),
         ("seed_streams(2.5)", lambda: call("verify.tasks", "seed_streams", 2.5)),
         ("load_config(missing dir)", lambda: call("verify.train", "load_config", "/nonexistent/x")),
-        ("RunResult.from_dir(missing)", lambda: call("verify.train", "RunResult").from_dir("/nonexistent")),
+        ("RunResult.from_dir(missing)", lambda: __import__(
+            "verify.train", fromlist=["RunResult"]).RunResult.from_dir("/nonexistent")),
         ("read_results(mistyped)", lambda: call("verify.sweep", "read_results", "/tmp/nope/results.sqllite")),
         ("load_spec(missing)", lambda: call("verify.sweep", "load_spec", "/nonexistent/x.toml")),
         ("load_spec(.json)", lambda: call("verify.sweep", "load_spec", __file__)),
@@ -255,22 +256,39 @@ def test_bad_cli_input_exits_2_with_one_line(tmp_path, monkeypatch, prog, argv):
     assert kind == "clear", f"{prog} {argv}: {kind}: {msg}"
 
 
-if __name__ == "__main__":          # the tally for the notes
+if __name__ == "__main__":          # the tally for the notes (a case past 60 s is a hang)
     import os
+    import signal
     import tempfile
     os.environ.setdefault("VERIFY_CACHE", tempfile.mkdtemp())
-    tally = {"clear": 0, "traceback": 0, "silent": 0}
+    tally = {"clear": 0, "traceback": 0, "silent": 0, "hang": 0}
+
+    class Hang(BaseException):
+        pass
+
+    def timed(judge, *a):
+        def boom(signum, frame):
+            raise Hang
+        signal.signal(signal.SIGALRM, boom)
+        signal.alarm(60)
+        try:
+            return judge(*a)
+        except Hang:
+            return "hang", "no answer within 60 s"
+        finally:
+            signal.alarm(0)
+
     for name, fn in API:
-        kind, msg = judge_api(fn)
+        kind, msg = timed(judge_api, fn)
         tally[kind] += 1
         if kind != "clear":
-            print(f"API {kind}: {name}: {msg}")
+            print(f"API {kind}: {name}: {msg[:150]}", flush=True)
     for prog, argv in CLI:
-        kind, msg = judge_cli(prog, argv, Path(tempfile.mkdtemp()))
+        kind, msg = timed(judge_cli, prog, argv, Path(tempfile.mkdtemp()))
         tally[kind] += 1
         if kind != "clear":
-            print(f"CLI {kind}: {prog} {' '.join(argv)}: {msg}")
+            print(f"CLI {kind}: {prog} {' '.join(argv)}: {' '.join(msg.split())[-150:]}", flush=True)
     n = len(API) + len(CLI)
     print(f"tried {n} (API {len(API)}, CLI {len(CLI)}): clear {tally['clear']}, "
-          f"traceback {tally['traceback']}, silent {tally['silent']}")
+          f"traceback {tally['traceback']}, silent {tally['silent']}, hang {tally['hang']}")
     sys.exit(0 if tally["clear"] == n else 1)

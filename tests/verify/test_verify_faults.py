@@ -285,3 +285,33 @@ def test_progress_in_a_log_is_plain_lines_not_a_bar(tmp_path, capsys):
     assert "\r" not in err and "\x1b" not in err
     assert all(x.startswith("Z6 (2, 3): ") and " L2=" in x for x in lines), lines
     assert [int(x.split(": ")[1].split("/")[0]) for x in lines] == list(range(2, 41, 2))
+
+
+def test_a_checkpoint_of_another_config_is_refused_even_beside_a_matching_config_json(tmp_path):
+    d = _killed_at_4(tmp_path)
+    other = dataclasses.replace(TINY, seed=9)
+    train(dataclasses.replace(other, updates=4), tmp_path / "other", progress=False)
+    os.replace(tmp_path / "other" / "checkpoint.pt", d / "checkpoint.pt")
+    with pytest.raises(ValueError, match="written by a run with a different config"):
+        train(TINY, d, resume=True, progress=False)
+
+
+def test_a_first_format_checkpoint_still_resumes_beside_its_config_json(tmp_path):
+    full = train(TINY, tmp_path / "full", progress=False)
+    d = _killed_at_4(tmp_path)
+    blob = torch.load(d / "checkpoint.pt", weights_only=True)
+    torch.save(blob["state"], d / "checkpoint.pt")            # as bc44434 wrote it
+    res = train(TINY, d, resume=True, progress=False)
+    assert res.final["theta"] == full.final["theta"]
+
+
+def test_the_run_directory_is_checked_before_a_learned_head_is_built(tmp_path, monkeypatch):
+    vtrain = sys.modules["verify.train"]
+    cfg = dataclasses.replace(TINY, head="learned", head_hidden=16, updates=2)
+    train(dataclasses.replace(TINY, updates=2), tmp_path / "r", progress=False)
+
+    def no_pretraining(*a, **k):
+        raise AssertionError("the head was built before the directory was checked")
+    monkeypatch.setattr(vtrain, "load_or_pretrain_head", no_pretraining)
+    with pytest.raises(ValueError, match="already holds a run"):
+        train(cfg, tmp_path / "r", progress=False)

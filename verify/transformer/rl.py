@@ -53,7 +53,8 @@ import torch
 from ..algos import AlgoState, objectives
 from ..config import RunConfig
 from ..metrics import metric_columns, metric_names
-from ..rundir import RESULT, TrainingResult, read_json, read_metrics, write_json_atomic
+from ..rundir import (RESULT, TrainingResult, open_run, read_json, read_metrics,
+                      write_json_atomic)
 from ..tasks import Prompts, make_task, sample_prompts, seed_streams
 from ..trainer import Trainer
 from ..validate import check_float
@@ -315,9 +316,13 @@ def train_transformer(config: TransformerRunConfig, out_dir: str | os.PathLike, 
         raise TypeError(f"train_transformer: config must be a TransformerRunConfig; got "
                         f"{type(config).__name__}.")
     out = Path(out_dir)
+    # the directory is checked before the model is pretrained or loaded
+    opened = open_run(out, config, resume=resume, load_config=load_transformer_config,
+                      updates=config.run.updates, log_every=config.run.log_every,
+                      who="train_transformer")
     trainer = TransformerTrainer(config)
-    records, status, message = trainer.train(out, resume=resume, progress=progress,
-                                             who="train_transformer")
+    records, status, message = trainer.train(out, progress=progress, who="train_transformer",
+                                             opened=opened)
     result = _result(config, out, records, trainer.pre_report, status, message)
     write_json_atomic(out / RESULT, {"status": status, "message": message,
                                      "final": result.final, "pretrain": trainer.pre_report,
