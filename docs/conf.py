@@ -45,7 +45,7 @@ extensions = [
 ]
 
 # ---------------------------------------------------------------- sources
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "results", "conf.py"]
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "results", "figures", "conf.py"]
 root_doc = "index"
 # Docstrings write the order of a group as |G| (plain text in a terminal); in RST that is a
 # substitution reference, so define those substitutions as themselves.

@@ -57,6 +57,14 @@ def _same(a: Path, b: Path) -> bool:
         if isinstance(x, torch.Tensor))
 
 
+def _wait_for_records(path: Path, k: int, p, timeout: float) -> None:
+    t0 = time.monotonic()
+    while p.is_alive() and time.monotonic() - t0 < timeout:
+        if path.exists() and path.read_bytes().count(b"\n") >= k:
+            return
+        time.sleep(0.001)
+
+
 def fault_injection(cfg: RunConfig, tmp: Path, *, kills: int, max_wait: float,
                     seed: int = 0) -> dict:
     """SIGKILL a run ``kills`` times at random moments, resuming each time, then finish it.
@@ -74,10 +82,14 @@ def fault_injection(cfg: RunConfig, tmp: Path, *, kills: int, max_wait: float,
     assert p.exitcode == 0
     out = tmp / "killed"
     injected = survived = 0
+    n_logs = cfg.updates // cfg.log_every + 1
     for _ in range(kills):
         p = ctx.Process(target=_child, args=(cfg.to_dict(), str(out)))
         p.start()
-        time.sleep(rng.uniform(0.0, max_wait))
+        # a random point of the run (not of the wall clock, which a fast machine outruns):
+        # once the log holds k records, plus a few milliseconds; at most max_wait seconds
+        _wait_for_records(out / "metrics.jsonl", rng.randint(1, n_logs - 1), p, max_wait)
+        time.sleep(rng.uniform(0.0, 0.005))
         if p.is_alive():
             os.kill(p.pid, signal.SIGKILL)
             injected += 1
