@@ -25,7 +25,11 @@ from typing import Any, Sequence
 from .characters import character_table
 from .groups import group_from_name
 
-__all__ = ["main", "build_parser", "write_json_atomic"]
+__all__ = ["main", "build_parser", "write_json_atomic", "MAX_CLASSES"]
+
+#: The commands print one line per class or irrep (a table: their square); groups with
+#: more classes get a one-line error instead of an unbounded print.
+MAX_CLASSES = 200
 
 
 def write_json_atomic(path: str, data: Any) -> None:
@@ -86,6 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         G = group_from_name(args.group)
+        if G.class_count > MAX_CLASSES:
+            raise ValueError(f"{G.name} has {G.class_count} conjugacy classes; the command line "
+                             f"prints groups with at most {MAX_CLASSES} (a table is their square). "
+                             f"Use the Python API, e.g. groupfourier.character_table, instead.")
         if args.command == "table":
             table = character_table(G)
             print(table)

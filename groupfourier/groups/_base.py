@@ -15,6 +15,7 @@ Two layers are offered:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any, ClassVar, Hashable
@@ -25,10 +26,16 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._table import CharacterTable
 
-__all__ = ["FiniteGroup", "ConjugacyClass", "Irrep", "check_int", "clear_representation_caches"]
+__all__ = ["FiniteGroup", "ConjugacyClass", "Irrep", "check_int", "clear_representation_caches",
+           "ArrayCache", "MATRIX_CACHE"]
 
 #: Groups above this order refuse to build a full Cayley table (it is |G|^2).
 CAYLEY_TABLE_MAX_ORDER = 5040
+#: Groups above this order refuse to list their elements or classes one by one
+#: (S_11's 39.9 million elements are the largest listed).
+LIST_MAX_ORDER = 40_000_000
+#: Conjugacy classes are listed up to this many (p(60) = 966467 partitions for S_60).
+LIST_MAX_CLASSES = 1_000_000
 
 
 def check_int(who: str, name: str, value: Any, *, minimum: int, meaning: str) -> int:
@@ -79,7 +86,25 @@ class FiniteGroup(ABC):
     @cached_property
     def elements(self) -> tuple:
         """All elements, in the fixed order that every function on G follows."""
+        self._check_listable("elements")
         return tuple(self._element(i) for i in range(self.order))
+
+    def _check_listable(self, what: str, count: int | None = None) -> None:
+        """``ValueError`` instead of an unbounded loop when ``what`` has more than
+        :data:`LIST_MAX_ORDER` items (elements, ``count`` = |G|) or :data:`LIST_MAX_CLASSES`
+        (classes, ``count`` given)."""
+        limit = LIST_MAX_ORDER if count is None else LIST_MAX_CLASSES
+        count = self.order if count is None else count
+        if count > limit:
+            raise ValueError(f"{self!r}.{what}: {count} items would be listed one by one; "
+                             f"this is done only up to {limit}. Work with indices "
+                             f"(G.mul_idx, G.inv_idx) or closed forms instead.")
+
+    @property
+    def class_count(self) -> int:
+        """The number of conjugacy classes (= of irreps), without listing them where the
+        family has a closed form."""
+        return len(self.conjugacy_classes)
 
     @abstractmethod
     def _element(self, i: int) -> Any:
@@ -373,11 +398,60 @@ def _irreps(G: FiniteGroup, form: str) -> tuple[Irrep, ...]:
     return tuple(Irrep(G, label, dim, form) for label, dim in G._irrep_specs(form))
 
 
-@lru_cache(maxsize=256)
-def _all_matrices(rho: Irrep) -> NDArray:
+class ArrayCache:
+    """A least-recently-used cache of arrays bounded by their total size in bytes.
+
+    Whole representation arrays are |G|·d² numbers: one irrep of S_8 can hold hundreds
+    of MB, so a cache bounded by a count of entries is not bounded.  An array larger
+    than the budget is returned without being stored.
+
+    >>> cache = ArrayCache(max_bytes=100)
+    >>> a = cache.get("a", lambda: np.zeros(10))   # 80 bytes: kept
+    >>> b = cache.get("b", lambda: np.zeros(10))   # evicts "a"
+    >>> cache.nbytes, len(cache)
+    (80, 1)
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = int(max_bytes)
+        self._items: "OrderedDict[Hashable, NDArray]" = OrderedDict()
+        self.nbytes = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: Hashable, build: Any) -> NDArray:
+        """The cached array for ``key``, built by ``build()`` on a miss."""
+        hit = self._items.get(key)
+        if hit is not None:
+            self._items.move_to_end(key)
+            return hit
+        value = build()
+        if value.nbytes <= self.max_bytes:
+            self._items[key] = value
+            self.nbytes += value.nbytes
+            while self.nbytes > self.max_bytes:
+                _, old = self._items.popitem(last=False)
+                self.nbytes -= old.nbytes
+        return value
+
+    def clear(self) -> None:
+        self._items.clear()
+        self.nbytes = 0
+
+
+#: Cache of ``Irrep.matrices()`` arrays; 512 MB by default (set ``max_bytes`` to change).
+MATRIX_CACHE = ArrayCache(max_bytes=512 * 2 ** 20)
+
+
+def _build_matrices(rho: Irrep) -> NDArray:
     mats = np.ascontiguousarray(rho.group._irrep_matrices(rho))
     mats.setflags(write=False)
     return mats
+
+
+def _all_matrices(rho: Irrep) -> NDArray:
+    return MATRIX_CACHE.get(rho, lambda: _build_matrices(rho))
 
 
 @lru_cache(maxsize=4096)
@@ -395,5 +469,6 @@ def _character_table(G: FiniteGroup) -> CharacterTable:
 
 def clear_representation_caches() -> None:
     """Forget the cached irreps, irrep matrices and character tables of every group."""
-    for cache in (_irreps, _all_matrices, _exact_matrix, _character_table):
+    for cache in (_irreps, _exact_matrix, _character_table):
         cache.cache_clear()
+    MATRIX_CACHE.clear()

@@ -73,12 +73,18 @@ class CyclicGroup(FiniteGroup):
     def inv_idx(self, a: ArrayLike) -> NDArray[np.intp]:
         return (-self._check_idx(a, "inv_idx")) % self.n
 
+    @property
+    def class_count(self) -> int:
+        return self.n
+
     @cached_property
     def conjugacy_classes(self) -> tuple[ConjugacyClass, ...]:
+        self._check_listable("conjugacy_classes", self.n)
         return tuple(ConjugacyClass(label=k, size=1, representative=k) for k in range(self.n))
 
     @cached_property
     def class_of(self) -> NDArray[np.intp]:
+        self._check_listable("class_of", self.n)
         c = np.arange(self.n, dtype=np.intp)
         c.setflags(write=False)
         return c

@@ -96,8 +96,13 @@ class DihedralGroup(FiniteGroup):
         # (r^k)^-1 = r^-k; reflections r^k s are involutions.
         return np.where(e == 0, (-k) % self.n, a)
 
+    @property
+    def class_count(self) -> int:
+        return self.n // 2 + 1 + (2 if self.n % 2 == 0 else 1)
+
     @cached_property
     def _classes(self) -> tuple[tuple[ConjugacyClass, ...], NDArray[np.intp]]:
+        self._check_listable("conjugacy_classes", self.class_count)
         n = self.n
         classes: list[ConjugacyClass] = []
         class_of = np.empty(2 * n, dtype=np.intp)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from sympy.functions.combinatorial.numbers import partition as _partition_count
 from numpy.typing import ArrayLike, NDArray
 
 from .. import _fft_sn
@@ -106,7 +107,14 @@ class SymmetricGroup(FiniteGroup):
             return None
         if sorted(g) != list(range(self.n)):
             return None
-        return int(rank_permutations(np.array(g)))
+        if self.n <= 20:  # 20! < 2**63: the vectorised int64 rank is exact
+            return int(rank_permutations(np.array(g)))
+        rank, rest = 0, sorted(int(x) for x in g)  # Python integers: exact for any n
+        for i, x in enumerate(g):
+            k = rest.index(int(x))
+            rank += k * factorial(self.n - 1 - i)
+            rest.pop(k)
+        return rank
 
     def _element_hint(self) -> str:
         return f"a permutation of 0..{self.n - 1} in one-line notation, a tuple of length {self.n}"
@@ -122,8 +130,13 @@ class SymmetricGroup(FiniteGroup):
         p = self.element_array[self._check_idx(a, "inv_idx")]
         return rank_permutations(np.argsort(p, axis=-1))
 
+    @property
+    def class_count(self) -> int:
+        return int(_partition_count(self.n))  # p(n), without listing the partitions
+
     @cached_property
     def conjugacy_classes(self) -> tuple[ConjugacyClass, ...]:
+        self._check_listable("conjugacy_classes", self.class_count)
         labels = sorted(partitions(self.n))  # lexicographic: (1,…,1) first, (n) last
         classes = []
         for mu in labels:
