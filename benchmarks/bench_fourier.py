@@ -86,6 +86,19 @@ def write_json(path: str, data: dict) -> None:
     os.replace(tmp, path)
 
 
+def cold_and_peak(call: Callable[[], object]) -> tuple[float, int]:
+    """(seconds of the first call, as made after ``clear_caches()`` by the caller; peak bytes
+    traced by tracemalloc during a second call)."""
+    t0 = time.perf_counter()
+    call()
+    cold = time.perf_counter() - t0
+    tracemalloc.start()
+    call()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return cold, peak
+
+
 def brute_convolution(G, f: np.ndarray, h: np.ndarray) -> np.ndarray:
     """(f ∗ h)(x) = Σ_z f(z) h(z⁻¹x): the |G|×|G| matrix K[z, x] = h(z⁻¹x) from the
     Cayley table, then f @ K (O(|G|²) time, |G|² memory once, not per batch row)."""
@@ -119,13 +132,7 @@ def rows_for(G, batch: int, rng: np.random.Generator) -> list[tuple]:
     }
     for op, (fast, base) in ops.items():
         clear_caches()
-        t0 = time.perf_counter()
-        fast()
-        cold = time.perf_counter() - t0
-        tracemalloc.start()
-        fast()
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
+        cold, peak = cold_and_peak(fast)
         tf = best_time(fast)
         if dense_ok:  # re-cache ρ on the whole group after the cold measurement
             for rho in G.irreps():

@@ -32,3 +32,4 @@ def clear_caches() -> None:
         cached.cache_clear()
     _fft_sn._NumpyOps._cache.clear()
     _fft_sn._TorchOps._cache.clear()
+    _fft_sn.LARGE_BLOCK_CACHE.clear()
