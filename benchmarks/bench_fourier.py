@@ -99,6 +99,13 @@ def cold_and_peak(call: Callable[[], object]) -> tuple[float, int]:
     return cold, peak
 
 
+def write_results(path: str, name: str, argv: list[str] | None, rows: list[dict]) -> None:
+    """The benchmark's JSON for ``benchmarks/render_tables.py``: name, machine line, command, rows."""
+    args = argv if argv is not None else sys.argv[1:]
+    write_json(path, {"benchmark": name, "machine": machine_line(),
+                      "command": f"python benchmarks/{name}.py " + " ".join(args), "rows": rows})
+
+
 def brute_convolution(G, f: np.ndarray, h: np.ndarray) -> np.ndarray:
     """(f ∗ h)(x) = Σ_z f(z) h(z⁻¹x): the |G|×|G| matrix K[z, x] = h(z⁻¹x) from the
     Cayley table, then f @ K (O(|G|²) time, |G|² memory once, not per batch row)."""
@@ -195,9 +202,7 @@ def main(argv: list[str] | None = None) -> int:
                         "fast_s": t2 - t0, "forward_s": t1 - t0, "inverse_s": t2 - t1,
                         "baseline_s": None, "peak_bytes": peak, "max_error": err})
     if args.json:
-        write_json(args.json, {"benchmark": "bench_fourier", "machine": machine_line(),
-                               "command": "python benchmarks/bench_fourier.py " + " ".join(argv or sys.argv[1:]),
-                               "rows": records})
+        write_results(args.json, "bench_fourier", argv, records)
     return 0
 
 

@@ -21,7 +21,6 @@ Rows:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -30,7 +29,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_fourier import cold_and_peak, machine_line, write_json  # noqa: E402
+from bench_fourier import cold_and_peak, machine_line, write_results  # noqa: E402
 
 from groupfourier import SymmetricGroup, clear_caches, fourier_transform, inverse_fourier_transform  # noqa: E402
 
@@ -117,10 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         rows += transform_rows(10, 1, 2)
     rows += table_rows([500, 1000], args.repeats)
     if args.json:
-        write_json(args.json, {"benchmark": "bench_fourier_floor", "machine": machine_line(),
-                               "command": "python benchmarks/bench_fourier_floor.py "
-                                          + " ".join(argv if argv is not None else sys.argv[1:]),
-                               "rows": rows})
+        write_results(args.json, "bench_fourier_floor", argv, rows)
     return 0
 
 

@@ -1,7 +1,7 @@
 """Render the README's and the results file's benchmark tables from the benchmarks' JSON.
 
-One source of truth: ``benchmarks/results/*.json``, written by ``bench_fourier.py --json`` and
-``bench_fourier_floor.py --json``.  Each table sits between the markers
+One source of truth: ``benchmarks/results/*.json``, written by ``bench_fourier.py --json``,
+``bench_fourier_floor.py --json`` and ``bench_character_table.py --json``.  Each table sits between the markers
 ``<!-- BEGIN <name> -->`` and ``<!-- END <name> -->`` in ``README.md`` and
 ``benchmarks/bench_fourier_results.md``; this script replaces what is between them.
 
@@ -28,9 +28,14 @@ def fmt(t: float | None) -> str:
     return f"{t * 1e3:.3g} ms" if t < 1 else f"{t:.3g} s"
 
 
+def header(data: dict, note: str) -> str:
+    """The line above a table: command, machine/date/load line, and what the table shows."""
+    return (f"Command: `{data['command']}`; {data['machine']} (2-core CPU sandbox shared with "
+            f"other jobs). {note}\n\n")
+
+
 def floor_table(data: dict) -> str:
-    head = (f"Command: `{data['command']}`; {data['machine']} (2-core CPU sandbox shared with "
-            f"other jobs; no thread variables set).\n\n")
+    head = header(data, "No thread variables set.")
     lines = ["| group | batch | op | first call | best | numpy.fft, same points | ours ÷ numpy.fft | peak memory |",
              "|---|---|---|---|---|---|---|---|"]
     for r in data["rows"]:
@@ -49,9 +54,8 @@ def floor_table(data: dict) -> str:
 
 
 def fourier_table(data: dict) -> str:
-    head = (f"Command: `{data['command']}`; {data['machine']} (2-core CPU sandbox shared with "
-            f"other jobs). Baseline: the dense transform (|G|² numbers, built before timing) or the "
-            f"brute-force Cayley-table convolution, same run; n/a = not run (memory).\n\n")
+    head = header(data, "Baseline: the dense transform (|G|² numbers, built before timing) or the "
+                        "brute-force Cayley-table convolution, same run; n/a = not run (memory).")
     lines = ["| group | batch | op | fast | baseline | ratio | first call | peak memory |",
              "|---|---|---|---|---|---|---|---|"]
     for r in data["rows"]:
@@ -62,7 +66,19 @@ def fourier_table(data: dict) -> str:
     return head + "\n".join(lines)
 
 
-RENDERERS = {"bench_fourier_floor": floor_table, "bench_fourier": fourier_table}
+def character_table_table(data: dict) -> str:
+    head = header(data, "Best of the repeats, caches cleared before each; values checked against GAP's.")
+    lines = ["| n | classes | ours (sympy table) | ours (integers only) | GAP via libgap | GAP ÷ ours | check |",
+             "|---|---|---|---|---|---|---|"]
+    for r in data["rows"]:
+        ratio = "n/a" if r["gap_s"] is None else f"{r['gap_s'] / r['ours_table_s']:.1f}×"
+        lines.append(f"| {r['n']} | {r['classes']} | {fmt(r['ours_table_s'])} | {fmt(r['ours_ints_s'])} | "
+                     f"{fmt(r['gap_s'])} | {ratio} | {r['check'] or 'GAP not installed'} |")
+    return head + "\n".join(lines)
+
+
+RENDERERS = {"bench_fourier_floor": floor_table, "bench_fourier": fourier_table,
+             "bench_character_table": character_table_table}
 
 
 def render(text: str) -> str:

@@ -70,7 +70,7 @@ from ._dtypes import as_numeric_numpy, as_numeric_torch, match_precision
 from ._threads import blas_single_thread
 from .cyclotomic import canonical as _canonical
 from .cyclotomic import canonical_array as _canonical_array
-from .groups import CyclicGroup, DihedralGroup, FiniteGroup, SymmetricGroup
+from .groups import CyclicGroup, DihedralGroup, FiniteGroup, SymmetricGroup  # noqa: F401 (doctests)
 from .irreps import Irrep
 
 __all__ = ["FourierCoefficients", "fourier_transform", "inverse_fourier_transform", "convolve",

@@ -26,7 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._cache import ArrayCache
 from .._table import CharacterTable
 
-__all__ = ["FiniteGroup", "ConjugacyClass", "Irrep", "check_int", "clear_representation_caches",
+__all__ = ["FiniteGroup", "OneParameterFamily", "ConjugacyClass", "Irrep", "check_int", "clear_representation_caches",
            "ArrayCache", "MATRIX_CACHE"]
 
 #: Groups above this order refuse to build a full Cayley table (it is |G|^2).
@@ -331,6 +331,33 @@ class FiniteGroup(ABC):
     def _fft_plancherel(self, f: Any, h: Any, inner: bool) -> Any:
         """A direct fast Plancherel pairing, or ``None`` to go through the transforms."""
         return None
+
+
+@dataclass(frozen=True)
+class OneParameterFamily(FiniteGroup):
+    """A family indexed by one integer n >= 1 (Z_n, D_n, S_n, A_n): the parameter check,
+    ``repr`` and ``name`` from three class attributes.  Subclasses are frozen dataclasses
+    declared with ``repr=False`` (so that this ``__repr__`` is kept)."""
+
+    n: int
+
+    #: Shown in ``repr`` and errors, e.g. ``"CyclicGroup"``.
+    FAMILY: ClassVar[str] = ""
+    #: The name's letter, e.g. ``"Z"`` for ``Z12``.
+    LETTER: ClassVar[str] = ""
+    #: What n is, for the error message.
+    N_MEANING: ClassVar[str] = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "n", check_int(f"{self.FAMILY}(n)", "n", self.n, minimum=1,
+                                                meaning=self.N_MEANING))
+
+    def __repr__(self) -> str:
+        return f"{self.FAMILY}({self.n})"
+
+    @property
+    def name(self) -> str:
+        return f"{self.LETTER}{self.n}"
 
 
 @dataclass(frozen=True)

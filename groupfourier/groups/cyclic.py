@@ -12,13 +12,13 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import _fft_abelian
 from ..cyclotomic import exact_rotation, numeric_roots, root_of_unity, rotation_matrices
-from ._base import ConjugacyClass, FiniteGroup, Irrep, check_int
+from ._base import ConjugacyClass, Irrep, OneParameterFamily
 
 __all__ = ["CyclicGroup"]
 
 
-@dataclass(frozen=True)
-class CyclicGroup(FiniteGroup):
+@dataclass(frozen=True, repr=False)
+class CyclicGroup(OneParameterFamily):
     """The cyclic group Z_n of order n.
 
     Elements are the integers ``0..n-1`` in that order; the product is addition
@@ -32,21 +32,11 @@ class CyclicGroup(FiniteGroup):
     (2, 3, 5)
     """
 
-    n: int
-
+    FAMILY = "CyclicGroup"
+    LETTER = "Z"
+    N_MEANING = "the order"
     IRREP_FORMS = ("complex", "real")
     FFT_FORM = "complex"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "n", check_int("CyclicGroup(n)", "n", self.n, minimum=1,
-                                                meaning="the order"))
-
-    def __repr__(self) -> str:
-        return f"CyclicGroup({self.n})"
-
-    @property
-    def name(self) -> str:
-        return f"Z{self.n}"
 
     @property
     def order(self) -> int:

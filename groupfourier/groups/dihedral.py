@@ -24,13 +24,13 @@ from numpy.typing import ArrayLike, NDArray
 from .. import _fft_abelian
 from ..cyclotomic import exact_rotation, numeric_roots, root_of_unity, rotation_matrices, two_cos
 from .._table import exact_matrix
-from ._base import ConjugacyClass, FiniteGroup, Irrep, check_int
+from ._base import ConjugacyClass, Irrep, OneParameterFamily
 
 __all__ = ["DihedralGroup"]
 
 
-@dataclass(frozen=True)
-class DihedralGroup(FiniteGroup):
+@dataclass(frozen=True, repr=False)
+class DihedralGroup(OneParameterFamily):
     """The dihedral group D_n with n vertices (order 2n), n >= 1.
 
     Conjugacy class labels: ``("r", k)`` for {r^k, r^-k} with 0 <= k <= n/2;
@@ -44,21 +44,11 @@ class DihedralGroup(FiniteGroup):
     (8, (3, 1))
     """
 
-    n: int
-
+    FAMILY = "DihedralGroup"
+    LETTER = "D"
+    N_MEANING = "the number of vertices (order 2n)"
     IRREP_FORMS = ("complex", "real")
     FFT_FORM = "complex"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "n", check_int("DihedralGroup(n)", "n", self.n, minimum=1,
-                                                meaning="the number of vertices (order 2n)"))
-
-    def __repr__(self) -> str:
-        return f"DihedralGroup({self.n})"
-
-    @property
-    def name(self) -> str:
-        return f"D{self.n}"
 
     @property
     def order(self) -> int:

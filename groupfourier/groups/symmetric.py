@@ -25,7 +25,7 @@ from .._perm import cycle_types, from_sympy_permutation, permutation_array, rank
 from .._table import integer_matrix
 from .._young import standard_tableaux, young_generator_matrices, young_matrix
 from ..partitions import check_partition, class_size, partitions
-from ._base import ConjugacyClass, FiniteGroup, Irrep, check_int
+from ._base import ConjugacyClass, Irrep, OneParameterFamily
 
 __all__ = ["SymmetricGroup", "permutation_array", "rank_permutations", "cycle_types"]
 
@@ -34,8 +34,8 @@ __all__ = ["SymmetricGroup", "permutation_array", "rank_permutations", "cycle_ty
 MAX_ELEMENTS_N = 11
 
 
-@dataclass(frozen=True)
-class SymmetricGroup(FiniteGroup):
+@dataclass(frozen=True, repr=False)
+class SymmetricGroup(OneParameterFamily):
     """The symmetric group S_n, of order n!, n >= 1.
 
     Element-level operations need n <= 11; classes, irreps and character tables
@@ -53,21 +53,11 @@ class SymmetricGroup(FiniteGroup):
     [(1, 1, 1), (2, 1), (3,)]
     """
 
-    n: int
-
+    FAMILY = "SymmetricGroup"
+    LETTER = "S"
+    N_MEANING = "the number of points permuted"
     IRREP_FORMS = ("orthogonal", "seminormal")
     FFT_FORM = "orthogonal"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "n", check_int("SymmetricGroup(n)", "n", self.n, minimum=1,
-                                                meaning="the number of points permuted"))
-
-    def __repr__(self) -> str:
-        return f"SymmetricGroup({self.n})"
-
-    @property
-    def name(self) -> str:
-        return f"S{self.n}"
 
     @property
     def order(self) -> int:
