@@ -309,6 +309,9 @@ def _torch_const(x: NDArray, like: Any):
 
 
 def _dense_forward(G: FiniteGroup, kind: str, f: Any, irreps: tuple[Irrep, ...]) -> dict:
+    fast = G._exact_forward(f, irreps) if kind == "exact" else None
+    if fast is not None:  # e.g. rational input on S_n: exact arithmetic over Q, no symbolic sums
+        return fast
     out = {}
     for rho in irreps:
         if kind == "exact":

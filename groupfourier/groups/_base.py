@@ -324,6 +324,10 @@ class FiniteGroup(ABC):
         """Fast inverse from the coefficients ``F`` (missing irreps count as zero)."""
         raise NotImplementedError  # pragma: no cover
 
+    def _exact_forward(self, f: Any, irreps: tuple) -> dict | None:
+        """A fast exact transform of the sympy-valued ``f``, or ``None`` for the defining sum."""
+        return None
+
     def _fft_convolve(self, f: Any, h: Any) -> Any:
         """A direct fast convolution, or ``None`` to go through the transforms."""
         return None

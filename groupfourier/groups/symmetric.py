@@ -19,7 +19,7 @@ import sympy as sp
 from sympy.functions.combinatorial.numbers import partition as _partition_count
 from numpy.typing import ArrayLike, NDArray
 
-from .. import _fft_sn
+from .. import _exact_sn, _fft_sn
 from .._mn_sn import mn_character_array
 from .._perm import cycle_types, from_sympy_permutation, permutation_array, rank_permutations
 from .._table import integer_matrix
@@ -231,3 +231,7 @@ class SymmetricGroup(OneParameterFamily):
 
     def _fft_inverse(self, F: dict, labels: list) -> Any:
         return _fft_sn.inverse(self.n, F)
+
+    def _exact_forward(self, f: Any, irreps: tuple) -> dict | None:
+        # Rational input: Clausen's cascade over Q in the seminormal form (groupfourier._exact_sn).
+        return _exact_sn.transform(self.n, f, [r.label for r in irreps], irreps[0].form)
