@@ -351,6 +351,8 @@ class OneParameterFamily(FiniteGroup):
     LETTER: ClassVar[str] = ""
     #: What n is, for the error message.
     N_MEANING: ClassVar[str] = ""
+    #: The same group in ``sympy.combinatorics.named_groups`` (acting on the same points).
+    SYMPY_GROUP: ClassVar[str] = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "n", check_int(f"{self.FAMILY}(n)", "n", self.n, minimum=1,
@@ -362,6 +364,20 @@ class OneParameterFamily(FiniteGroup):
     @property
     def name(self) -> str:
         return f"{self.LETTER}{self.n}"
+
+    def to_sympy(self) -> Any:
+        """sympy's group of the same name (a ``PermutationGroup``); elements convert by
+        :meth:`FiniteGroup.to_sympy_element`, with its product order.
+
+        >>> from groupfourier import AlternatingGroup, DihedralGroup
+        >>> all(G.to_sympy_element(g) in G.to_sympy() for G in (AlternatingGroup(4), DihedralGroup(5))
+        ...     for g in G.elements)
+        True
+        """
+        if not self.SYMPY_GROUP:
+            return super().to_sympy()
+        from sympy.combinatorics import named_groups
+        return getattr(named_groups, self.SYMPY_GROUP)(self.n)
 
 
 @dataclass(frozen=True)

@@ -211,6 +211,7 @@ class AlternatingGroup(OneParameterFamily):
 
     FAMILY = "AlternatingGroup"
     LETTER = "A"
+    SYMPY_GROUP = "AlternatingGroup"
     N_MEANING = "the number of points permuted"
     IRREP_FORMS = ("unitary",)
     FFT_FORM = "unitary"
@@ -341,17 +342,6 @@ class AlternatingGroup(OneParameterFamily):
         return permutation_sign(np.argsort(key, axis=-1, kind="stable"))
 
     # ------------------------------------------------------ sympy interop
-    def to_sympy(self) -> Any:
-        """sympy's ``AlternatingGroup({n})`` (a ``PermutationGroup``); the element conversion and the
-        product order are those of :meth:`FiniteGroup.to_sympy_element`.
-
-        >>> G = AlternatingGroup(4)
-        >>> all(G.to_sympy_element(g) in G.to_sympy() for g in G.elements)
-        True
-        """
-        from sympy.combinatorics import named_groups
-        return named_groups.AlternatingGroup(self.n)
-
     def _permutation_of(self, g: Any) -> tuple[int, ...]:
         return tuple(g)
 

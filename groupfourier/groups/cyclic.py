@@ -34,6 +34,7 @@ class CyclicGroup(OneParameterFamily):
 
     FAMILY = "CyclicGroup"
     LETTER = "Z"
+    SYMPY_GROUP = "CyclicGroup"
     N_MEANING = "the order"
     IRREP_FORMS = ("complex", "real")
     FFT_FORM = "complex"
@@ -80,17 +81,6 @@ class CyclicGroup(OneParameterFamily):
         return c
 
     # ------------------------------------------------------ sympy interop
-    def to_sympy(self) -> Any:
-        """sympy's ``CyclicGroup({n})`` (a ``PermutationGroup``); the element conversion and the
-        product order are those of :meth:`FiniteGroup.to_sympy_element`.
-
-        >>> G = CyclicGroup(4)
-        >>> all(G.to_sympy_element(g) in G.to_sympy() for g in G.elements)
-        True
-        """
-        from sympy.combinatorics import named_groups
-        return named_groups.CyclicGroup(self.n)
-
     def _permutation_of(self, g: Any) -> tuple[int, ...]:
         return tuple((v + g) % self.n for v in range(self.n))  # k: v ↦ v + k
 

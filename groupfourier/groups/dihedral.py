@@ -46,6 +46,7 @@ class DihedralGroup(OneParameterFamily):
 
     FAMILY = "DihedralGroup"
     LETTER = "D"
+    SYMPY_GROUP = "DihedralGroup"
     N_MEANING = "the number of vertices (order 2n)"
     IRREP_FORMS = ("complex", "real")
     FFT_FORM = "complex"
@@ -121,17 +122,6 @@ class DihedralGroup(OneParameterFamily):
         return self._classes[1]
 
     # ------------------------------------------------------ sympy interop
-    def to_sympy(self) -> Any:
-        """sympy's ``DihedralGroup({n})`` (a ``PermutationGroup``); the element conversion and the
-        product order are those of :meth:`FiniteGroup.to_sympy_element`.
-
-        >>> G = DihedralGroup(4)
-        >>> all(G.to_sympy_element(g) in G.to_sympy() for g in G.elements)
-        True
-        """
-        from sympy.combinatorics import named_groups
-        return named_groups.DihedralGroup(self.n)
-
     def _permutation_of(self, g: Any) -> tuple[int, ...]:
         k, e = g  # r^k s^e: vertex v ↦ k + (−1)^e v
         return tuple((k + (-1) ** e * v) % self.n for v in range(self.n))

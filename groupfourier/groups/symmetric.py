@@ -55,6 +55,7 @@ class SymmetricGroup(OneParameterFamily):
 
     FAMILY = "SymmetricGroup"
     LETTER = "S"
+    SYMPY_GROUP = "SymmetricGroup"
     N_MEANING = "the number of points permuted"
     IRREP_FORMS = ("orthogonal", "seminormal")
     FFT_FORM = "orthogonal"
@@ -150,17 +151,6 @@ class SymmetricGroup(OneParameterFamily):
         return class_of
 
     # ------------------------------------------------------ sympy interop
-    def to_sympy(self) -> Any:
-        """sympy's ``SymmetricGroup({n})`` (a ``PermutationGroup``); the element conversion and the
-        product order are those of :meth:`FiniteGroup.to_sympy_element`.
-
-        >>> G = SymmetricGroup(4)
-        >>> all(G.to_sympy_element(g) in G.to_sympy() for g in G.elements)
-        True
-        """
-        from sympy.combinatorics import named_groups
-        return named_groups.SymmetricGroup(self.n)
-
     def _permutation_of(self, g: Any) -> tuple[int, ...]:
         return tuple(g)
 
