@@ -2,12 +2,14 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/bench_fourier.py            # full table, S_5..S_9, S_10 line
+    .venv/bin/python benchmarks/bench_fourier.py --json benchmarks/results/bench_fourier.json
     .venv/bin/python benchmarks/bench_fourier.py --quick    # smaller sizes, no S_10
 
-On a machine shared with other jobs, multi-threaded BLAS degrades badly (S_9 went
-from 21 ms to 0.7 s at load average 15 on 2 cores); prefix the command with
-``OPENBLAS_NUM_THREADS=1`` there.  The header prints the setting and the load.
+No thread variable is needed: groupfourier limits BLAS to one thread for its own
+products (threadpoolctl).  The header prints the setting and the load.  Each row also
+reports the first (cold) call, after ``groupfourier.clear_caches()``, and the peak
+traced memory of one fast call; ``--json`` writes every row for
+``benchmarks/render_tables.py``, which renders the README's table from it.
 
 Each row: group, |G|, batch size, operation, the fast time (``method="fft"``), the
 baseline time measured in the same run, and baseline/fast.  Baselines:
@@ -39,8 +41,8 @@ from typing import Callable
 
 import numpy as np
 
-from groupfourier import (CyclicGroup, DihedralGroup, SymmetricGroup, convolve, fourier_transform,
-                          inverse_fourier_transform)
+from groupfourier import (CyclicGroup, DihedralGroup, SymmetricGroup, clear_caches, convolve,
+                          fourier_transform, inverse_fourier_transform)
 
 #: Dense / brute-force baselines run only where |G|² numbers fit comfortably (S_n), and
 #: for Z_n and D_n (|G| or |G|/2 irreps, one contraction each) only up to |G| = 1000.
@@ -61,6 +63,47 @@ def best_time(fn: Callable[[], object], *, budget: float = 0.5, max_repeats: int
         dt = time.perf_counter() - t0
         best, spent, k = min(best, dt), spent + dt, k + 1
     return best
+
+
+def machine_line() -> str:
+    """Date, machine, versions, the thread setting and the load average now."""
+    cpu = platform.processor() or platform.machine()
+    return (f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC  {platform.system()} {cpu}, "
+            f"{os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}; "
+            f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}, "
+            f"load average {os.getloadavg()[0]:.1f}")
+
+
+def write_json(path: str, data: dict) -> None:
+    """Write ``data`` atomically (temporary file, then rename)."""
+    import json
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as fh:
+        json.dump(data, fh, indent=1)
+        fh.write("\n")
+    os.replace(tmp, path)
+
+
+def cold_and_peak(call: Callable[[], object]) -> tuple[float, int]:
+    """(seconds of the first call, as made after ``clear_caches()`` by the caller; peak bytes
+    traced by tracemalloc during a second call)."""
+    t0 = time.perf_counter()
+    call()
+    cold = time.perf_counter() - t0
+    tracemalloc.start()
+    call()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return cold, peak
+
+
+def write_results(path: str, name: str, argv: list[str] | None, rows: list[dict]) -> None:
+    """The benchmark's JSON for ``benchmarks/render_tables.py``: name, machine line, command, rows."""
+    args = argv if argv is not None else sys.argv[1:]
+    write_json(path, {"benchmark": name, "machine": machine_line(),
+                      "command": f"python benchmarks/{name}.py " + " ".join(args), "rows": rows})
 
 
 def brute_convolution(G, f: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -95,9 +138,14 @@ def rows_for(G, batch: int, rng: np.random.Generator) -> list[tuple]:
                         lambda: brute_convolution(G, f, h)),
     }
     for op, (fast, base) in ops.items():
+        clear_caches()
+        cold, peak = cold_and_peak(fast)
         tf = best_time(fast)
+        if dense_ok:  # re-cache ρ on the whole group after the cold measurement
+            for rho in G.irreps():
+                rho.matrices()
         tb = best_time(base, budget=1.0, max_repeats=3) if dense_ok else None
-        out.append((G.name, G.order, batch, op, tf, tb))
+        out.append((G.name, G.order, batch, op, tf, tb, cold, peak))
     return out
 
 
@@ -105,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, skip S_9 and S_10")
     parser.add_argument("--no-s10", action="store_true", help="skip the S_10 line")
+    parser.add_argument("--json", metavar="PATH", help="also write every row as JSON")
     args = parser.parse_args(argv)
     rng = np.random.default_rng(0)
 
@@ -115,21 +164,21 @@ def main(argv: list[str] | None = None) -> int:
     groups += [(DihedralGroup(n), b) for n in dih for b in (1, 16)]
     groups += [(CyclicGroup(n), b) for n in cyc for b in (1, 16)]
 
-    cpu = platform.processor() or platform.machine()
-    print(f"# bench_fourier  {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC  "
-          f"{platform.system()} {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"numpy {np.__version__}; OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}, "
-          f"load average at start {os.getloadavg()[0]:.1f}")
+    print(f"# bench_fourier  {machine_line()}")
     print("# fast = method='fft'; baseline = method='dense' (forward/inverse) or brute-force "
           "Cayley-table sum (convolution),\n# measured in this run; n/a = baseline not run "
           f"(|G|^2 memory/time; run for |G| <= {DENSE_MAX_ORDER}).\n")
-    header = ("group", "|G|", "batch", "op", "fast", "baseline", "ratio")
+    header = ("group", "|G|", "batch", "op", "fast", "baseline", "ratio", "first call", "peak")
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" for _ in header) + "|")
+    records = []
     for G, b in groups:
-        for name, order, batch, op, tf, tb in rows_for(G, b, rng):
+        for name, order, batch, op, tf, tb, cold, peak in rows_for(G, b, rng):
             ratio = f"{tb / tf:.1f}x" if tb is not None else "n/a"
-            print(f"| {name} | {order} | {batch} | {op} | {fmt(tf)} | {fmt(tb)} | {ratio} |")
+            print(f"| {name} | {order} | {batch} | {op} | {fmt(tf)} | {fmt(tb)} | {ratio} | "
+                  f"{fmt(cold)} | {peak / 2**20:.1f} MiB |")
+            records.append({"group": name, "order": order, "batch": batch, "op": op, "fast_s": tf,
+                            "baseline_s": tb, "first_call_s": cold, "peak_bytes": peak})
         sys.stdout.flush()
 
     if not (args.quick or args.no_s10):
@@ -149,6 +198,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nS10 (|G| = {G.order}): forward {fmt(t1 - t0)}, inverse {fmt(t2 - t1)}, "
               f"round-trip max error {err:.1e}; peak traced memory {peak / 2**30:.2f} GiB "
               f"(= {peak / (8 * G.order):.0f} float64 per element), process max RSS {rss:.2f} GiB.")
+        records.append({"group": "S10", "order": G.order, "batch": 1, "op": "forward+inverse",
+                        "fast_s": t2 - t0, "forward_s": t1 - t0, "inverse_s": t2 - t1,
+                        "baseline_s": None, "peak_bytes": peak, "max_error": err})
+    if args.json:
+        write_results(args.json, "bench_fourier", argv, records)
     return 0
 
 

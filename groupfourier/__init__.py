@@ -27,6 +27,7 @@ from .characters import (CharacterTable, character_table, coset_character, decom
                          symmetric_character_array, tensor_product_character, trivial_character)
 from .fourier import (FourierCoefficients, bandlimited_labels, convolve, fourier_transform,
                       inverse_fourier_transform, plancherel)
+from .caches import clear_caches
 
 __all__ = ["FiniteGroup", "ConjugacyClass", "CyclicGroup", "DihedralGroup", "SymmetricGroup",
            "AlternatingGroup",
@@ -38,4 +39,4 @@ __all__ = ["FiniteGroup", "ConjugacyClass", "CyclicGroup", "DihedralGroup", "Sym
            "trivial_character", "coset_character",
            # fourier
            "FourierCoefficients", "fourier_transform", "inverse_fourier_transform", "convolve",
-           "plancherel", "bandlimited_labels"]
+           "plancherel", "bandlimited_labels", "clear_caches"]

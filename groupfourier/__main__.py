@@ -25,7 +25,11 @@ from ._io import json_output, write_json
 from .characters import character_table
 from .groups import group_from_name
 
-__all__ = ["main", "build_parser", "write_json_atomic"]
+__all__ = ["main", "build_parser", "write_json_atomic", "MAX_CLASSES"]
+
+#: The commands print one line per class or irrep (a table: their square); groups with
+#: more classes get a one-line error instead of an unbounded print.
+MAX_CLASSES = 200
 
 write_json_atomic = write_json   # the former name of the shared writer (groupfourier._io)
 
@@ -77,6 +81,10 @@ def _main(args: argparse.Namespace, json_block: contextlib.ExitStack) -> int:
     try:
         json_block.enter_context(json_output(args.json))
         G = group_from_name(args.group)
+        if G.class_count > MAX_CLASSES:
+            raise ValueError(f"{G.name} has {G.class_count} conjugacy classes; the command line "
+                             f"prints groups with at most {MAX_CLASSES} (a table is their square). "
+                             f"Use the Python API, e.g. groupfourier.character_table, instead.")
         if args.command == "table":
             table = character_table(G)
             print(table)

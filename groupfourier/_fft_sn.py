@@ -52,6 +52,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
+from ._cache import ArrayCache
 from ._dtypes import match_precision
 from ._perm import rank_permutations
 from ._young import standard_tableaux, young_generator_matrices
@@ -159,9 +160,27 @@ def _blocks(lam: Partition) -> tuple[tuple[Partition, int, int, NDArray], ...]:
 _blocks_cached = lru_cache(maxsize=None)(_blocks)
 
 
+class _Blocks(tuple):
+    """:func:`_blocks`'s tuple, sized for :class:`ArrayCache`."""
+
+    @property
+    def nbytes(self) -> int:
+        return sum(K.nbytes for *_, K in self)
+
+
+#: S_10's coset tables (~290 MB in all) are kept in a cache bounded by bytes, so that a
+#: second S_10 transform does not rebuild them; larger n rebuild per call.
+LARGE_BLOCK_CACHE = ArrayCache(max_bytes=384 * 2 ** 20)
+
+
 def _gemm_blocks(lam: Partition):
-    """:func:`_blocks`, cached for m <= 9 (S_10's tables alone would hold ~290 MB)."""
-    return _blocks_cached(lam) if sum(lam) <= _CACHE_MAX_N else _blocks(lam)
+    """:func:`_blocks`, cached: for m <= 9 always, for m = 10 within :data:`LARGE_BLOCK_CACHE`."""
+    m = sum(lam)
+    if m <= _CACHE_MAX_N:
+        return _blocks_cached(lam)
+    if m == _CACHE_MAX_N + 1:
+        return LARGE_BLOCK_CACHE.get(lam, lambda: _Blocks(_blocks(lam)))
+    return _blocks(lam)
 
 
 # ---------------------------------------------------------------- array backends

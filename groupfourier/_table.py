@@ -97,6 +97,13 @@ class CharacterTable:
         arr.setflags(write=False)
         return arr
 
+    @cached_property
+    def _cells(self) -> tuple[tuple[str, ...], ...]:
+        """``str`` of every value, printed once per distinct value (Z_n and D_n have ~n)."""
+        text: dict = {}
+        return tuple(tuple(text[v] if v in text else text.setdefault(v, str(v)) for v in self.values.row(i))
+                     for i in range(self.values.rows))
+
     def to_dict(self) -> dict:
         """A JSON-ready dict: labels as lists, exact values as strings (``str`` of sympy)."""
         return {
@@ -105,7 +112,7 @@ class CharacterTable:
             "irrep_labels": [_jsonable(x) for x in self.irrep_labels],
             "class_labels": [_jsonable(x) for x in self.class_labels],
             "class_sizes": list(self.class_sizes),
-            "values": [[str(v) for v in self.values.row(i)] for i in range(self.values.rows)],
+            "values": [list(row) for row in self._cells],
         }
 
     def to_latex(self) -> str:
@@ -142,7 +149,7 @@ class CharacterTable:
     def __str__(self) -> str:
         cols = [self.group.class_label_str(c) for c in self.class_labels]
         rows = [self.group.irrep_label_str(r) for r in self.irrep_labels]
-        cells = [[str(v) for v in self.values.row(i)] for i in range(self.values.rows)]
+        cells = self._cells
         first = max([len("class"), len("size")] + [len(r) for r in rows])
         widths = [max([len(c), len(str(s))] + [len(row[j]) for row in cells])
                   for j, (c, s) in enumerate(zip(cols, self.class_sizes))]

@@ -42,7 +42,7 @@ from numpy.typing import NDArray
 from ._mn_sn import clear_caches, mn_character_array
 from ._table import CharacterTable
 from .cyclotomic import conj, cyclotomic_simplify
-from .groups import CyclicGroup, DihedralGroup, FiniteGroup, SymmetricGroup
+from .groups import CyclicGroup, DihedralGroup, FiniteGroup, SymmetricGroup  # noqa: F401 (doctests)
 from .groups._base import _character_table
 from .partitions import partitions
 

@@ -70,7 +70,7 @@ from ._dtypes import as_numeric_numpy, as_numeric_torch, match_precision
 from ._threads import blas_single_thread
 from .cyclotomic import canonical as _canonical
 from .cyclotomic import canonical_array as _canonical_array
-from .groups import CyclicGroup, DihedralGroup, FiniteGroup, SymmetricGroup
+from .groups import CyclicGroup, DihedralGroup, FiniteGroup, SymmetricGroup  # noqa: F401 (doctests)
 from .irreps import Irrep
 
 __all__ = ["FourierCoefficients", "fourier_transform", "inverse_fourier_transform", "convolve",
@@ -309,6 +309,9 @@ def _torch_const(x: NDArray, like: Any):
 
 
 def _dense_forward(G: FiniteGroup, kind: str, f: Any, irreps: tuple[Irrep, ...]) -> dict:
+    fast = G._exact_forward(f, irreps) if kind == "exact" else None
+    if fast is not None:  # e.g. rational input on S_n: exact arithmetic over Q, no symbolic sums
+        return fast
     out = {}
     for rho in irreps:
         if kind == "exact":
@@ -367,6 +370,19 @@ def _fast_inverse(G: FiniteGroup, F: dict, irreps: tuple[Irrep, ...]) -> Any:
     first = next(iter(F.values()))
     with blas_single_thread(G.order * int(np.prod(first.shape[:-2]))):
         return G._fft_inverse(F, [r.label for r in irreps])
+
+
+def _zeros(kind: str, like: Any, shape: tuple[int, ...]) -> Any:
+    """Zeros of ``shape`` with ``like``'s dtype (and device)."""
+    if kind == "torch":
+        import torch
+        return torch.zeros(shape, dtype=like.dtype, device=like.device)
+    return np.zeros(shape, dtype=np.asarray(like).dtype)
+
+
+def _empty_batch(batch: tuple[int, ...]) -> bool:
+    """Whether a batch shape holds no function (a 0 among its axes)."""
+    return bool(batch) and int(np.prod(batch)) == 0
 
 
 def _is_real(kind: str, f: Any) -> bool:
@@ -433,6 +449,10 @@ def fourier_transform(G: FiniteGroup, f: ArrayLike, *, irreps: Iterable[Any] | N
     chosen = _select_irreps(G, irreps, who)
     method = _resolve_method(G, method, kind, chosen, who)
     batch = tuple(arr.shape[:-1])
+    if _empty_batch(batch) and kind != "exact":  # no function: the kernels' dtypes, no work
+        one = fourier_transform(G, _zeros(kind, arr, (1, G.order)), irreps=chosen, method=method)
+        coeffs = {r.label: _zeros(kind, one[r.label], batch + (r.dim, r.dim)) for r in chosen}
+        return FourierCoefficients(G, chosen, coeffs, batch, False, _is_real(kind, arr))
     if method == "fft":
         coeffs = _fast_forward(G, arr, chosen)
     else:
@@ -525,6 +545,11 @@ def inverse_fourier_transform(G: FiniteGroup, F: Mapping | FourierCoefficients, 
         real_coeffs = all(not (v.is_complex() if kind == "torch" else np.iscomplexobj(v))
                           for v in coeffs.values())
         real = (real and (complete or real_form)) or (real_form and real_coeffs)
+    if _empty_batch(batch) and kind != "exact":
+        ones = {r.label: _zeros(kind, coeffs[r.label], (1, r.dim, r.dim)) for r in irreps}
+        one = inverse_fourier_transform(G, FourierCoefficients(G, irreps, ones, (1,), False, real),
+                                        method=method)
+        return _zeros(kind, one, batch + (G.order,))
     if method == "fft":
         out = _fast_inverse(G, coeffs, irreps)
     else:
@@ -580,6 +605,9 @@ def convolve(G: FiniteGroup, f: ArrayLike, h: ArrayLike, *, method: Method = "au
     """
     who = "convolve"
     kind, fa, ha, batch, method = _two_functions(G, f, h, method, who)
+    if _empty_batch(batch) and kind != "exact":
+        one = convolve(G, _zeros(kind, fa, (1, G.order)), _zeros(kind, ha, (1, G.order)), method=method)
+        return _zeros(kind, one, batch + (G.order,))
     real = _is_real(kind, fa) and _is_real(kind, ha)
     direct = G._fft_convolve(fa, ha) if method == "fft" else None
     if direct is not None:
@@ -625,6 +653,10 @@ def plancherel(G: FiniteGroup, f: ArrayLike, h: ArrayLike, *, inner: bool = Fals
     if not isinstance(inner, (bool, np.bool_)):
         raise ValueError(f"{who}: inner must be True or False; got inner={inner!r}.")
     kind, fa, ha, batch, method = _two_functions(G, f, h, method, who)
+    if _empty_batch(batch) and kind != "exact":
+        one = plancherel(G, _zeros(kind, fa, (1, G.order)), _zeros(kind, ha, (1, G.order)),
+                         inner=inner, method=method)
+        return _zeros(kind, one, batch)
     real = _is_real(kind, fa) and _is_real(kind, ha)
     out = G._fft_plancherel(fa, ha, inner) if method == "fft" else None
     if out is not None:

@@ -23,12 +23,19 @@ import numpy as np
 from .._lazy import sympy as sp  # imported at first use: `import groupfourier` stays fast
 from numpy.typing import ArrayLike, NDArray
 
+from .._cache import ArrayCache
 from .._table import CharacterTable
 
-__all__ = ["FiniteGroup", "ConjugacyClass", "Irrep", "check_int", "clear_representation_caches"]
+__all__ = ["FiniteGroup", "OneParameterFamily", "ConjugacyClass", "Irrep", "check_int", "clear_representation_caches",
+           "ArrayCache", "MATRIX_CACHE"]
 
 #: Groups above this order refuse to build a full Cayley table (it is |G|^2).
 CAYLEY_TABLE_MAX_ORDER = 5040
+#: Groups above this order refuse to list their elements or classes one by one
+#: (S_11's 39.9 million elements are the largest listed).
+LIST_MAX_ORDER = 40_000_000
+#: Conjugacy classes are listed up to this many (p(60) = 966467 partitions for S_60).
+LIST_MAX_CLASSES = 1_000_000
 
 
 def check_int(who: str, name: str, value: Any, *, minimum: int, meaning: str) -> int:
@@ -79,7 +86,25 @@ class FiniteGroup(ABC):
     @cached_property
     def elements(self) -> tuple:
         """All elements, in the fixed order that every function on G follows."""
+        self._check_listable("elements")
         return tuple(self._element(i) for i in range(self.order))
+
+    def _check_listable(self, what: str, count: int | None = None) -> None:
+        """``ValueError`` instead of an unbounded loop when ``what`` has more than
+        :data:`LIST_MAX_ORDER` items (elements, ``count`` = |G|) or :data:`LIST_MAX_CLASSES`
+        (classes, ``count`` given)."""
+        limit = LIST_MAX_ORDER if count is None else LIST_MAX_CLASSES
+        count = self.order if count is None else count
+        if count > limit:
+            raise ValueError(f"{self!r}.{what}: {count} items would be listed one by one; "
+                             f"this is done only up to {limit}. Work with indices "
+                             f"(G.mul_idx, G.inv_idx) or closed forms instead.")
+
+    @property
+    def class_count(self) -> int:
+        """The number of conjugacy classes (= of irreps), without listing them where the
+        family has a closed form."""
+        return len(self.conjugacy_classes)
 
     @abstractmethod
     def _element(self, i: int) -> Any:
@@ -299,6 +324,10 @@ class FiniteGroup(ABC):
         """Fast inverse from the coefficients ``F`` (missing irreps count as zero)."""
         raise NotImplementedError  # pragma: no cover
 
+    def _exact_forward(self, f: Any, irreps: tuple) -> dict | None:
+        """A fast exact transform of the sympy-valued ``f``, or ``None`` for the defining sum."""
+        return None
+
     def _fft_convolve(self, f: Any, h: Any) -> Any:
         """A direct fast convolution, or ``None`` to go through the transforms."""
         return None
@@ -306,6 +335,49 @@ class FiniteGroup(ABC):
     def _fft_plancherel(self, f: Any, h: Any, inner: bool) -> Any:
         """A direct fast Plancherel pairing, or ``None`` to go through the transforms."""
         return None
+
+
+@dataclass(frozen=True)
+class OneParameterFamily(FiniteGroup):
+    """A family indexed by one integer n >= 1 (Z_n, D_n, S_n, A_n): the parameter check,
+    ``repr`` and ``name`` from three class attributes.  Subclasses are frozen dataclasses
+    declared with ``repr=False`` (so that this ``__repr__`` is kept)."""
+
+    n: int
+
+    #: Shown in ``repr`` and errors, e.g. ``"CyclicGroup"``.
+    FAMILY: ClassVar[str] = ""
+    #: The name's letter, e.g. ``"Z"`` for ``Z12``.
+    LETTER: ClassVar[str] = ""
+    #: What n is, for the error message.
+    N_MEANING: ClassVar[str] = ""
+    #: The same group in ``sympy.combinatorics.named_groups`` (acting on the same points).
+    SYMPY_GROUP: ClassVar[str] = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "n", check_int(f"{self.FAMILY}(n)", "n", self.n, minimum=1,
+                                                meaning=self.N_MEANING))
+
+    def __repr__(self) -> str:
+        return f"{self.FAMILY}({self.n})"
+
+    @property
+    def name(self) -> str:
+        return f"{self.LETTER}{self.n}"
+
+    def to_sympy(self) -> Any:
+        """sympy's group of the same name (a ``PermutationGroup``); elements convert by
+        :meth:`FiniteGroup.to_sympy_element`, with its product order.
+
+        >>> from groupfourier import AlternatingGroup, DihedralGroup
+        >>> all(G.to_sympy_element(g) in G.to_sympy() for G in (AlternatingGroup(4), DihedralGroup(5))
+        ...     for g in G.elements)
+        True
+        """
+        if not self.SYMPY_GROUP:
+            return super().to_sympy()
+        from sympy.combinatorics import named_groups
+        return getattr(named_groups, self.SYMPY_GROUP)(self.n)
 
 
 @dataclass(frozen=True)
@@ -373,11 +445,18 @@ def _irreps(G: FiniteGroup, form: str) -> tuple[Irrep, ...]:
     return tuple(Irrep(G, label, dim, form) for label, dim in G._irrep_specs(form))
 
 
-@lru_cache(maxsize=256)
-def _all_matrices(rho: Irrep) -> NDArray:
+#: Cache of ``Irrep.matrices()`` arrays; 512 MB by default (set ``max_bytes`` to change).
+MATRIX_CACHE = ArrayCache(max_bytes=512 * 2 ** 20)
+
+
+def _build_matrices(rho: Irrep) -> NDArray:
     mats = np.ascontiguousarray(rho.group._irrep_matrices(rho))
     mats.setflags(write=False)
     return mats
+
+
+def _all_matrices(rho: Irrep) -> NDArray:
+    return MATRIX_CACHE.get(rho, lambda: _build_matrices(rho))
 
 
 @lru_cache(maxsize=4096)
@@ -395,5 +474,6 @@ def _character_table(G: FiniteGroup) -> CharacterTable:
 
 def clear_representation_caches() -> None:
     """Forget the cached irreps, irrep matrices and character tables of every group."""
-    for cache in (_irreps, _all_matrices, _exact_matrix, _character_table):
+    for cache in (_irreps, _exact_matrix, _character_table):
         cache.cache_clear()
+    MATRIX_CACHE.clear()

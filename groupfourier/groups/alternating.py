@@ -67,8 +67,8 @@ from .._dtypes import match_precision
 from .._mn_sn import mn_character_array
 from .._perm import from_sympy_permutation, permutation_array, permutation_sign, rank_permutations
 from .._young import standard_tableaux, young_matrix
-from ..partitions import check_partition, class_size, conjugate, hook_lengths, partitions
-from ._base import ConjugacyClass, FiniteGroup, Irrep, check_int
+from ..partitions import check_partition, conjugate, hook_lengths, partitions
+from ._base import ConjugacyClass, Irrep, OneParameterFamily
 from .symmetric import MAX_ELEMENTS_N, SymmetricGroup
 
 __all__ = ["AlternatingGroup"]
@@ -193,8 +193,8 @@ def _common_dtype(arrays: dict) -> dict:
     return arrays
 
 
-@dataclass(frozen=True)
-class AlternatingGroup(FiniteGroup):
+@dataclass(frozen=True, repr=False)
+class AlternatingGroup(OneParameterFamily):
     """The alternating group A_n, of order n!/2 (1 for n = 1), n >= 1.
 
     Element-level operations need n <= 11; classes and character tables work
@@ -209,21 +209,12 @@ class AlternatingGroup(FiniteGroup):
     [(4,), (3, 1), ((2, 2), '+'), ((2, 2), '-')]
     """
 
-    n: int
-
+    FAMILY = "AlternatingGroup"
+    LETTER = "A"
+    SYMPY_GROUP = "AlternatingGroup"
+    N_MEANING = "the number of points permuted"
     IRREP_FORMS = ("unitary",)
     FFT_FORM = "unitary"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "n", check_int("AlternatingGroup(n)", "n", self.n, minimum=1,
-                                                meaning="the number of points permuted"))
-
-    def __repr__(self) -> str:
-        return f"AlternatingGroup({self.n})"
-
-    @property
-    def name(self) -> str:
-        return f"A{self.n}"
 
     @property
     def order(self) -> int:
@@ -351,17 +342,6 @@ class AlternatingGroup(FiniteGroup):
         return permutation_sign(np.argsort(key, axis=-1, kind="stable"))
 
     # ------------------------------------------------------ sympy interop
-    def to_sympy(self) -> Any:
-        """sympy's ``AlternatingGroup({n})`` (a ``PermutationGroup``); the element conversion and the
-        product order are those of :meth:`FiniteGroup.to_sympy_element`.
-
-        >>> G = AlternatingGroup(4)
-        >>> all(G.to_sympy_element(g) in G.to_sympy() for g in G.elements)
-        True
-        """
-        from sympy.combinatorics import named_groups
-        return named_groups.AlternatingGroup(self.n)
-
     def _permutation_of(self, g: Any) -> tuple[int, ...]:
         return tuple(g)
 

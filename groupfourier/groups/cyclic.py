@@ -12,13 +12,13 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import _fft_abelian
 from ..cyclotomic import exact_rotation, numeric_roots, root_of_unity, rotation_matrices
-from ._base import ConjugacyClass, FiniteGroup, Irrep, check_int
+from ._base import ConjugacyClass, Irrep, OneParameterFamily
 
 __all__ = ["CyclicGroup"]
 
 
-@dataclass(frozen=True)
-class CyclicGroup(FiniteGroup):
+@dataclass(frozen=True, repr=False)
+class CyclicGroup(OneParameterFamily):
     """The cyclic group Z_n of order n.
 
     Elements are the integers ``0..n-1`` in that order; the product is addition
@@ -32,21 +32,12 @@ class CyclicGroup(FiniteGroup):
     (2, 3, 5)
     """
 
-    n: int
-
+    FAMILY = "CyclicGroup"
+    LETTER = "Z"
+    SYMPY_GROUP = "CyclicGroup"
+    N_MEANING = "the order"
     IRREP_FORMS = ("complex", "real")
     FFT_FORM = "complex"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "n", check_int("CyclicGroup(n)", "n", self.n, minimum=1,
-                                                meaning="the order"))
-
-    def __repr__(self) -> str:
-        return f"CyclicGroup({self.n})"
-
-    @property
-    def name(self) -> str:
-        return f"Z{self.n}"
 
     @property
     def order(self) -> int:
@@ -73,28 +64,23 @@ class CyclicGroup(FiniteGroup):
     def inv_idx(self, a: ArrayLike) -> NDArray[np.intp]:
         return (-self._check_idx(a, "inv_idx")) % self.n
 
+    @property
+    def class_count(self) -> int:
+        return self.n
+
     @cached_property
     def conjugacy_classes(self) -> tuple[ConjugacyClass, ...]:
+        self._check_listable("conjugacy_classes", self.n)
         return tuple(ConjugacyClass(label=k, size=1, representative=k) for k in range(self.n))
 
     @cached_property
     def class_of(self) -> NDArray[np.intp]:
+        self._check_listable("class_of", self.n)
         c = np.arange(self.n, dtype=np.intp)
         c.setflags(write=False)
         return c
 
     # ------------------------------------------------------ sympy interop
-    def to_sympy(self) -> Any:
-        """sympy's ``CyclicGroup({n})`` (a ``PermutationGroup``); the element conversion and the
-        product order are those of :meth:`FiniteGroup.to_sympy_element`.
-
-        >>> G = CyclicGroup(4)
-        >>> all(G.to_sympy_element(g) in G.to_sympy() for g in G.elements)
-        True
-        """
-        from sympy.combinatorics import named_groups
-        return named_groups.CyclicGroup(self.n)
-
     def _permutation_of(self, g: Any) -> tuple[int, ...]:
         return tuple((v + g) % self.n for v in range(self.n))  # k: v ↦ v + k
 

@@ -24,13 +24,13 @@ from numpy.typing import ArrayLike, NDArray
 from .. import _fft_abelian
 from ..cyclotomic import exact_rotation, numeric_roots, root_of_unity, rotation_matrices, two_cos
 from .._table import exact_matrix
-from ._base import ConjugacyClass, FiniteGroup, Irrep, check_int
+from ._base import ConjugacyClass, Irrep, OneParameterFamily
 
 __all__ = ["DihedralGroup"]
 
 
-@dataclass(frozen=True)
-class DihedralGroup(FiniteGroup):
+@dataclass(frozen=True, repr=False)
+class DihedralGroup(OneParameterFamily):
     """The dihedral group D_n with n vertices (order 2n), n >= 1.
 
     Conjugacy class labels: ``("r", k)`` for {r^k, r^-k} with 0 <= k <= n/2;
@@ -44,21 +44,12 @@ class DihedralGroup(FiniteGroup):
     (8, (3, 1))
     """
 
-    n: int
-
+    FAMILY = "DihedralGroup"
+    LETTER = "D"
+    SYMPY_GROUP = "DihedralGroup"
+    N_MEANING = "the number of vertices (order 2n)"
     IRREP_FORMS = ("complex", "real")
     FFT_FORM = "complex"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "n", check_int("DihedralGroup(n)", "n", self.n, minimum=1,
-                                                meaning="the number of vertices (order 2n)"))
-
-    def __repr__(self) -> str:
-        return f"DihedralGroup({self.n})"
-
-    @property
-    def name(self) -> str:
-        return f"D{self.n}"
 
     @property
     def order(self) -> int:
@@ -96,8 +87,13 @@ class DihedralGroup(FiniteGroup):
         # (r^k)^-1 = r^-k; reflections r^k s are involutions.
         return np.where(e == 0, (-k) % self.n, a)
 
+    @property
+    def class_count(self) -> int:
+        return self.n // 2 + 1 + (2 if self.n % 2 == 0 else 1)
+
     @cached_property
     def _classes(self) -> tuple[tuple[ConjugacyClass, ...], NDArray[np.intp]]:
+        self._check_listable("conjugacy_classes", self.class_count)
         n = self.n
         classes: list[ConjugacyClass] = []
         class_of = np.empty(2 * n, dtype=np.intp)
@@ -126,17 +122,6 @@ class DihedralGroup(FiniteGroup):
         return self._classes[1]
 
     # ------------------------------------------------------ sympy interop
-    def to_sympy(self) -> Any:
-        """sympy's ``DihedralGroup({n})`` (a ``PermutationGroup``); the element conversion and the
-        product order are those of :meth:`FiniteGroup.to_sympy_element`.
-
-        >>> G = DihedralGroup(4)
-        >>> all(G.to_sympy_element(g) in G.to_sympy() for g in G.elements)
-        True
-        """
-        from sympy.combinatorics import named_groups
-        return named_groups.DihedralGroup(self.n)
-
     def _permutation_of(self, g: Any) -> tuple[int, ...]:
         k, e = g  # r^k s^e: vertex v ↦ k + (−1)^e v
         return tuple((k + (-1) ** e * v) % self.n for v in range(self.n))

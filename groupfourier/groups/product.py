@@ -112,8 +112,13 @@ class DirectProduct(FiniteGroup):
     def _class_shape(self) -> tuple[int, ...]:
         return tuple(len(F.conjugacy_classes) for F in self.factors)
 
+    @property
+    def class_count(self) -> int:
+        return prod(F.class_count for F in self.factors)
+
     @cached_property
     def conjugacy_classes(self) -> tuple[ConjugacyClass, ...]:
+        self._check_listable("conjugacy_classes", self.class_count)
         out = []
         for parts in np.ndindex(*self._class_shape):
             cs = [F.conjugacy_classes[p] for F, p in zip(self.factors, parts)]

@@ -18,13 +18,13 @@ import numpy as np
 from .._lazy import sympy as sp  # imported at first use: `import groupfourier` stays fast
 from numpy.typing import ArrayLike, NDArray
 
-from .. import _fft_sn
+from .. import _exact_sn, _fft_sn
 from .._mn_sn import mn_character_array
 from .._perm import cycle_types, from_sympy_permutation, permutation_array, rank_permutations
 from .._table import integer_matrix
 from .._young import standard_tableaux, young_generator_matrices, young_matrix
 from ..partitions import check_partition, class_size, partitions
-from ._base import ConjugacyClass, FiniteGroup, Irrep, check_int
+from ._base import ConjugacyClass, Irrep, OneParameterFamily
 
 __all__ = ["SymmetricGroup", "permutation_array", "rank_permutations", "cycle_types"]
 
@@ -33,8 +33,8 @@ __all__ = ["SymmetricGroup", "permutation_array", "rank_permutations", "cycle_ty
 MAX_ELEMENTS_N = 11
 
 
-@dataclass(frozen=True)
-class SymmetricGroup(FiniteGroup):
+@dataclass(frozen=True, repr=False)
+class SymmetricGroup(OneParameterFamily):
     """The symmetric group S_n, of order n!, n >= 1.
 
     Element-level operations need n <= 11; classes, irreps and character tables
@@ -52,21 +52,12 @@ class SymmetricGroup(FiniteGroup):
     [(1, 1, 1), (2, 1), (3,)]
     """
 
-    n: int
-
+    FAMILY = "SymmetricGroup"
+    LETTER = "S"
+    SYMPY_GROUP = "SymmetricGroup"
+    N_MEANING = "the number of points permuted"
     IRREP_FORMS = ("orthogonal", "seminormal")
     FFT_FORM = "orthogonal"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "n", check_int("SymmetricGroup(n)", "n", self.n, minimum=1,
-                                                meaning="the number of points permuted"))
-
-    def __repr__(self) -> str:
-        return f"SymmetricGroup({self.n})"
-
-    @property
-    def name(self) -> str:
-        return f"S{self.n}"
 
     @property
     def order(self) -> int:
@@ -106,7 +97,14 @@ class SymmetricGroup(FiniteGroup):
             return None
         if sorted(g) != list(range(self.n)):
             return None
-        return int(rank_permutations(np.array(g)))
+        if self.n <= 20:  # 20! < 2**63: the vectorised int64 rank is exact
+            return int(rank_permutations(np.array(g)))
+        rank, rest = 0, sorted(int(x) for x in g)  # Python integers: exact for any n
+        for i, x in enumerate(g):
+            k = rest.index(int(x))
+            rank += k * factorial(self.n - 1 - i)
+            rest.pop(k)
+        return rank
 
     def _element_hint(self) -> str:
         return f"a permutation of 0..{self.n - 1} in one-line notation, a tuple of length {self.n}"
@@ -122,8 +120,14 @@ class SymmetricGroup(FiniteGroup):
         p = self.element_array[self._check_idx(a, "inv_idx")]
         return rank_permutations(np.argsort(p, axis=-1))
 
+    @property
+    def class_count(self) -> int:
+        from sympy.functions.combinatorial.numbers import partition  # (lazy sympy)
+        return int(partition(self.n))  # p(n), without listing the partitions
+
     @cached_property
     def conjugacy_classes(self) -> tuple[ConjugacyClass, ...]:
+        self._check_listable("conjugacy_classes", self.class_count)
         labels = sorted(partitions(self.n))  # lexicographic: (1,…,1) first, (n) last
         classes = []
         for mu in labels:
@@ -147,17 +151,6 @@ class SymmetricGroup(FiniteGroup):
         return class_of
 
     # ------------------------------------------------------ sympy interop
-    def to_sympy(self) -> Any:
-        """sympy's ``SymmetricGroup({n})`` (a ``PermutationGroup``); the element conversion and the
-        product order are those of :meth:`FiniteGroup.to_sympy_element`.
-
-        >>> G = SymmetricGroup(4)
-        >>> all(G.to_sympy_element(g) in G.to_sympy() for g in G.elements)
-        True
-        """
-        from sympy.combinatorics import named_groups
-        return named_groups.SymmetricGroup(self.n)
-
     def _permutation_of(self, g: Any) -> tuple[int, ...]:
         return tuple(g)
 
@@ -228,3 +221,7 @@ class SymmetricGroup(FiniteGroup):
 
     def _fft_inverse(self, F: dict, labels: list) -> Any:
         return _fft_sn.inverse(self.n, F)
+
+    def _exact_forward(self, f: Any, irreps: tuple) -> dict | None:
+        # Rational input: Clausen's cascade over Q in the seminormal form (groupfourier._exact_sn).
+        return _exact_sn.transform(self.n, f, [r.label for r in irreps], irreps[0].form)

@@ -203,3 +203,35 @@ def test_fft_refusals():
     f = np.arange(6.0)
     F = fourier_transform(G, f, irreps=[rho])
     assert np.allclose(F[rho.label], sum(f[i] * rho.matrix(g) for i, g in enumerate(G.elements)))
+
+
+@pytest.mark.parametrize("n", [3, 4, 5])
+@pytest.mark.parametrize("form", ["orthogonal", "seminormal"])
+def test_exact_rational_transform_equals_the_defining_sum(n, form):
+    """Rational input on S_n takes the cascade over Q (groupfourier._exact_sn); the oracle is
+    Σ f(g) ρ(g) with the exact Young matrices, one element at a time."""
+    import sympy as sp
+    G = SymmetricGroup(n)
+    rng = np.random.default_rng(n)
+    f = np.array([sp.Rational(int(a), int(b)) for a, b in zip(rng.integers(-9, 10, G.order),
+                                                                 rng.integers(1, 5, G.order))], dtype=object)
+    F = fourier_transform(G, f, irreps=G.irreps(form=form))
+    for rho in G.irreps(form=form):
+        want = sp.zeros(rho.dim, rho.dim)
+        for x, g in zip(f, G.elements):
+            want += x * rho.matrix(g, exact=True)
+        got = sp.Matrix(F[rho.label].tolist())
+        assert (got - want).expand() == sp.zeros(rho.dim, rho.dim)
+
+
+def test_exact_rational_transform_on_s7_is_fast():
+    import time
+    import sympy as sp
+    G = SymmetricGroup(7)
+    f = np.array([sp.Rational(k % 7 - 3, 2) for k in range(G.order)], dtype=object)
+    t0 = time.perf_counter()
+    F = fourier_transform(G, f, irreps=[(4, 2, 1), (7,)])
+    assert time.perf_counter() - t0 < 30
+    assert F[(7,)][0, 0] == sum(f)
+    numeric = fourier_transform(G, np.array(f, dtype=float), irreps=[(4, 2, 1)])
+    assert np.allclose(np.array(F[(4, 2, 1)].tolist(), dtype=float), numeric[(4, 2, 1)])
