@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Callable, cast
 
 from ._base import ConjugacyClass, FiniteGroup
 from .alternating import AlternatingGroup
@@ -44,4 +44,5 @@ def group_from_name(name: str) -> FiniteGroup:
     if m is None:
         raise ValueError(f"group_from_name: expected 'Z<n>', 'D<n>' (n vertices, order 2n), "
                          f"'S<n>' or 'A<n>', e.g. 'Z96', 'D6', 'S5', or a product such as 'Z2xS3'; got {name!r}.")
-    return _FAMILIES[m.group(1)](int(m.group(2)))
+    family = cast(Callable[[int], FiniteGroup], _FAMILIES[m.group(1)])  # families take n
+    return family(int(m.group(2)))

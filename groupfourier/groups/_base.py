@@ -54,7 +54,7 @@ def check_int(who: str, name: str, value: Any, *, minimum: int, meaning: str) ->
 class ConjugacyClass:
     """One conjugacy class: its label, size and a representative element."""
 
-    label: Hashable
+    label: Any          # the family's own label type (a cycle type, ("r", k), ...)
     size: int
     representative: Any
 
@@ -296,7 +296,7 @@ class FiniteGroup(ABC):
         arr = np.array(self.character_table().values.evalf(17).tolist(), dtype=complex)
         return arr.real.copy() if not np.any(arr.imag) else arr
 
-    def class_label_str(self, label: Hashable) -> str:
+    def class_label_str(self, label: Any) -> str:
         """A short printable name of a conjugacy class label (table columns)."""
         return str(label)
 
@@ -409,7 +409,7 @@ class Irrep:
     """
 
     group: FiniteGroup
-    label: Hashable
+    label: Any          # the family's own label type (int, str, partition tuple, ...)
     dim: int
     form: str
 
