@@ -27,10 +27,10 @@ Stable API used by :mod:`verify`
 ``TrainingSetup(model=, spectrum=, optimizer=OptimizerSpec(...), theta0=None, t_max=None)``
     The one boundary between a training configuration and the theory
     (:mod:`dynamics.setup`); ``verify``'s ``RunConfig.training_setup()`` builds it.
-``predict(setup)`` or ``predict(model, spectrum, *, optimizer="sgd", lr=30.0, batch=512,
-length_normalized=True, baseline="loo", sampled=True, form="exact", epsilon=0.02,
-theta0=None, t_max=None) -> GrowthResult``
-    Predicted per-horizon success curves (``t`` in UPDATES for sgd/adam, flow time for
+``predict(setup)`` or ``predict(model, spectrum, **options) -> GrowthResult``
+    Options (keyword-only, with their defaults): ``optimizer="sgd", lr=30.0, batch=512,
+    length_normalized=True, baseline="loo", sampled=True, form="exact", epsilon=0.02,
+    theta0=None, t_max=None``.  Predicted per-horizon success curves (``t`` in UPDATES for sgd/adam, flow time for
     ``optimizer="flow"``), ``crossings[(L, level)]`` for levels chance + ε, 0.5, 0.9,
     ``regime`` in {"relay", "plateau", "stalled", "unfinished"} with its ``index`` and
     ``classification``, ``plateaus``, ``first_phase``, ``theta0`` (the flow's effective
@@ -43,11 +43,10 @@ theta0=None, t_max=None) -> GrowthResult``
 ``classify_curves(t, P, horizons, *, chance, t_end=None) -> RegimeResult``
     The one regime rule (:mod:`dynamics.regime`), for predicted and observed curves.
 
-``design(model, target, *, max_rungs=4, allowed=None, budget=None, **predict keywords)
--> DesignResult``
+``design(model, target, *, max_rungs=4, allowed=None, budget=None, **options) -> DesignResult``
     The mixture of at most K horizons (the target among them) that reaches success 0.9
     at the target soonest (or maximises it after a budget of updates), with ladder,
-    uniform and target-alone baselines (:mod:`dynamics.design`).
+    uniform and target-alone baselines (:mod:`dynamics.design`); ``options`` as ``predict``'s.
 
 Command line: ``python -m dynamics predict|design|phase-diagram|scaling --help``.
 

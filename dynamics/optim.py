@@ -277,7 +277,7 @@ def simulate_noisy_sgd(obj: ReducedObjective, spec: OptimizerSpec, *, n_updates:
 
     :math:`\theta_{u+1} = \theta_u + \text{rate}(\theta_u) + s(\theta_u)\,\xi_u`, with ξ standard
     normal, for ``n_runs`` independent runs; returns θ of shape (n_runs, n_updates + 1).
-    With ``reflect`` the recursion runs on |θ| (the escape model of :mod:`dynamics.escape`).
+    With ``reflect`` the recursion runs on :math:`|\theta|` (the escape model of :mod:`dynamics.escape`).
     The rate is evaluated on a grid and interpolated, so the loop is vectorised over runs.
 
     Examples

@@ -232,7 +232,7 @@ class AlternatingGroup(OneParameterFamily):
     # ------------------------------------------------------------ elements
     @cached_property
     def symmetric_indices(self) -> NDArray[np.intp]:
-        """Read-only (|A_n|,) array: S_n index of each element of A_n, increasing."""
+        """Read-only array of shape (:math:`|A_n|`,): S_n index of each element of A_n, increasing."""
         if self.n > MAX_ELEMENTS_N:
             raise ValueError(f"{self!r}: listing all {self.order} elements needs n <= {MAX_ELEMENTS_N}; "
                              f"got n={self.n}. Classes and characters do not need them.")
@@ -247,7 +247,7 @@ class AlternatingGroup(OneParameterFamily):
 
     @cached_property
     def element_array(self) -> NDArray[np.int8]:
-        """Read-only (|A_n|, n) array; row i is ``elements[i]`` in one-line notation."""
+        """Read-only array of shape (:math:`|A_n|`, n); row i is ``elements[i]`` in one-line notation."""
         a = self.symmetric.element_array[self.symmetric_indices]
         a.setflags(write=False)
         return a
