@@ -570,7 +570,7 @@ def fourier_transform(G: FiniteGroup, f: ArrayLike, *, irreps: Iterable[Any] | N
     ((2,), True)
     """
     who = "fourier_transform"
-    norm = _check_norm(who, norm)
+    used_norm = _check_norm(who, norm)
     kind, arr = _as_function(G, f, who, exact, axis=axis)
     _check_method(who, method)
     chosen = _select_irreps(G, irreps, who)
@@ -579,15 +579,15 @@ def fourier_transform(G: FiniteGroup, f: ArrayLike, *, irreps: Iterable[Any] | N
     if _empty_batch(batch) and kind != "exact":  # no function: the kernels' dtypes, no work
         one = fourier_transform(G, _zeros(kind, arr, (1, G.order)), irreps=chosen, method=method)
         coeffs = {r.label: _zeros(kind, one[r.label], batch + (r.dim, r.dim)) for r in chosen}
-        return FourierCoefficients(G, chosen, coeffs, batch, False, _is_real(kind, arr), norm)
+        return FourierCoefficients(G, chosen, coeffs, batch, False, _is_real(kind, arr), used_norm)
     if method == "fft":
         coeffs = _fast_forward(G, arr, chosen)
     else:
         with blas_single_thread(G.order * int(np.prod(batch))):
             coeffs = _dense_forward(G, kind, arr, chosen)
-    coeffs = _scale_coefficients(G, kind, coeffs, chosen, norm, inverse=False)
+    coeffs = _scale_coefficients(G, kind, coeffs, chosen, used_norm, inverse=False)
     coeffs = {r.label: _readonly(kind, coeffs[r.label]) for r in chosen}
-    return FourierCoefficients(G, chosen, coeffs, batch, kind == "exact", _is_real(kind, arr), norm)
+    return FourierCoefficients(G, chosen, coeffs, batch, kind == "exact", _is_real(kind, arr), used_norm)
 
 
 def _as_coefficients(G: FiniteGroup, F: Any, who: str):
@@ -674,10 +674,10 @@ def inverse_fourier_transform(G: FiniteGroup, F: Mapping | FourierCoefficients, 
     _check_method(who, method)
     given_norm = _check_norm(who, norm) if norm is not None else None
     kind, coeffs, irreps, batch, real, own_norm = _as_coefficients(G, F, who)
-    norm = given_norm or own_norm
+    used_norm: str = given_norm or own_norm
     out_axis = _check_axis(who, axis, len(batch) + 1, "the result")
     method = _resolve_method(G, method, kind, irreps, who)
-    coeffs = _scale_coefficients(G, kind, coeffs, irreps, norm, inverse=True)
+    coeffs = _scale_coefficients(G, kind, coeffs, irreps, used_norm, inverse=True)
     # The result is real when the coefficients are real in a real form, or when they are
     # the complete transform of a real function (a partial one need not be real).
     real_form = irreps[0].form in _REAL_FORMS
