@@ -221,6 +221,10 @@ class _NumpyOps:
     def index(n, like, inverse):
         return _element_to_leaf(n) if inverse else leaf_to_element(n)
 
+    @staticmethod
+    def take_columns(a, idx):
+        return np.take(a, idx, axis=1)  # faster than a[:, idx] (S_8, batch 32: ~2x)
+
 
 class _TorchOps:
     _cache: dict = {}
@@ -260,6 +264,10 @@ class _TorchOps:
     @classmethod
     def index(cls, n, like, inverse):
         return cls.const(_element_to_leaf(n) if inverse else leaf_to_element(n), _IndexLike(like))
+
+    @staticmethod
+    def take_columns(a, idx):
+        return a[:, idx]
 
 
 class _IndexLike:
@@ -316,7 +324,7 @@ def forward(n: int, f: Any, labels: Sequence[Partition]) -> dict[Partition, Any]
     ops = _ops(f)
     batch, N = tuple(f.shape[:-1]), factorial(n)
     B = prod(batch)
-    x = f.reshape(B, N)[:, ops.index(n, f, inverse=False)]
+    x = ops.take_columns(f.reshape(B, N), ops.index(n, f, inverse=False))
     needed = _needed(n, labels)
     k = min(n, BASE_N)
     Qk = B * (N // factorial(k))
@@ -375,4 +383,4 @@ def inverse(n: int, F: dict[Hashable, Any]) -> Any:
     lams = tuple(lam for lam in partitions(k) if lam in W)
     stacked = ops.contiguous(ops.cat([ops.permute(W[lam], (1, 0, 2)).reshape(Qk, -1) for lam in lams]))
     leaves = (stacked @ ops.const(_base_matrix(k, lams), stacked).T).reshape(B, N)
-    return leaves[:, ops.index(n, leaves, inverse=True)].reshape(batch + (N,))
+    return ops.take_columns(leaves, ops.index(n, leaves, inverse=True)).reshape(batch + (N,))

@@ -22,6 +22,50 @@ leading axes are batch axes.  For an irrep ρ of dimension :math:`d_\rho`,
     \sum_{x} f(x)\, \overline{h(x)} = \frac{1}{|G|} \sum_\rho d_\rho
     \operatorname{tr}\!\big(\hat f(\rho)\, \hat h(\rho)^\dagger\big).
 
+Normalisation (``norm=``, as in :mod:`numpy.fft`)
+--------------------------------------------------
+The formulas above are ``norm="backward"`` (the default; ``None`` means the
+same): no factor on the forward transform, :math:`1/|G|` on the inverse.  With
+:math:`c_\rho` the factor on the forward transform, every routine that takes
+``norm`` computes :math:`\hat f_{\mathrm{norm}}(\rho) = c_\rho \hat f(\rho)` and
+inverts it:
+
+.. math::
+
+    \hat f_{\mathrm{norm}}(\rho) = c_\rho \sum_{g} f(g)\, \rho(g), \qquad
+    f(x) = \sum_\rho \frac{d_\rho}{|G|\, c_\rho}
+    \operatorname{tr}\!\big(\rho(x^{-1})\, \hat f_{\mathrm{norm}}(\rho)\big),
+
+with these factors:
+
+=====================  ===========================  ============================================
+``norm``               forward :math:`c_\rho`       inverse :math:`d_\rho / (|G|\, c_\rho)`
+=====================  ===========================  ============================================
+``"backward"``, None   :math:`1`                    :math:`d_\rho/|G|`
+``"ortho"``            :math:`\sqrt{d_\rho/|G|}`    :math:`\sqrt{d_\rho/|G|}`
+``"forward"``          :math:`1/|G|`                :math:`d_\rho`
+=====================  ===========================  ============================================
+
+With ``"ortho"`` and unitary irreps (the default forms) the transform is
+unitary from :math:`\mathbb{C}^G` with :math:`\langle f, h\rangle = \sum_x
+f(x)\overline{h(x)}` to the coefficients with the Frobenius inner product
+:math:`\sum_\rho \operatorname{tr}(A_\rho B_\rho^\dagger)`: Plancherel holds
+with no factors, :math:`\sum_x |f(x)|^2 = \sum_\rho \lVert \hat
+f_{\mathrm{ortho}}(\rho)\rVert_F^2` (the factor :math:`d_\rho/|G|` of the
+Plancherel measure is split evenly between the two sides).  On Z_n (all
+:math:`d_\rho = 1`) the three norms are exactly those of :func:`numpy.fft.fft`.
+:func:`convolve` and :func:`plancherel` return functions and numbers, not
+coefficients, so they take no ``norm``.
+
+Axes
+----
+``axis=`` (default ``-1``) names the axis of ``f`` that follows ``G.elements``;
+the other axes, in order, are the batch axes (``fourier_transform(G, f,
+axis=a)`` equals ``fourier_transform(G, np.moveaxis(f, a, -1))``).  In
+:func:`inverse_fourier_transform` ``axis`` is where that axis goes in the
+result (``np.moveaxis(inverse(...), -1, axis)``); coefficients always have shape
+``batch + (d, d)``.
+
 The irreps are those of :mod:`groupfourier.irreps` (complex unitary for Z_n and
 D_n, Young's orthogonal form for S_n, by default).  With these formulas
 :math:`\hat f(\rho)` of a probability measure at the trivial irrep is 1, and
@@ -74,12 +118,16 @@ from .groups import CyclicGroup, DihedralGroup, FiniteGroup, SymmetricGroup  # n
 from .irreps import Irrep
 
 __all__ = ["FourierCoefficients", "fourier_transform", "inverse_fourier_transform", "convolve",
-           "plancherel", "bandlimited_labels", "METHODS"]
+           "plancherel", "bandlimited_labels", "METHODS", "NORMS"]
 
 #: Accepted values of ``method``.
 METHODS = ("auto", "dense", "fft")
 
+#: Accepted values of ``norm`` (``None`` means ``"backward"``, as in numpy.fft).
+NORMS = ("backward", "ortho", "forward")
+
 Method = Literal["auto", "dense", "fft"]
+Norm = Literal["backward", "ortho", "forward"] | None
 
 #: Irrep forms whose matrices are real.
 _REAL_FORMS = ("orthogonal", "seminormal", "real")
@@ -103,6 +151,9 @@ class FourierCoefficients(Mapping):
     real : bool
         Whether the transformed function was real-valued; the inverse transform
         then returns a real array.
+    norm : {"backward", "ortho", "forward"}
+        The normalisation of the coefficients (module docstring);
+        :func:`inverse_fourier_transform` uses it when given ``norm=None``.
 
     Examples
     --------
@@ -120,6 +171,7 @@ class FourierCoefficients(Mapping):
     batch_shape: tuple[int, ...]
     exact: bool
     real: bool = False
+    norm: str = "backward"
 
     def __getitem__(self, label: Hashable) -> Any:
         try:
@@ -138,8 +190,9 @@ class FourierCoefficients(Mapping):
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
+        extra = "" if self.norm == "backward" else f", norm={self.norm!r}"
         return (f"FourierCoefficients({self.group.name}, irreps={list(self.coefficients)}, "
-                f"batch_shape={self.batch_shape}, exact={self.exact})")
+                f"batch_shape={self.batch_shape}, exact={self.exact}{extra})")
 
     def matrix(self, label: Hashable) -> sp.Matrix:
         """The exact coefficient at ``label`` as a sympy ``Matrix`` (unbatched exact only)."""
@@ -161,8 +214,61 @@ def _check_method(who: str, method: Any) -> str:
     return method
 
 
-def _as_function(G: FiniteGroup, f: Any, who: str, exact: bool | None, name: str = "f"):
-    """Return (kind, array) with kind in {"exact", "numpy", "torch"}; checks the last axis."""
+def _check_norm(who: str, norm: Any) -> str:
+    """``norm`` resolved to one of :data:`NORMS` (``None`` -> ``"backward"``)."""
+    if norm is None:
+        return "backward"
+    if not isinstance(norm, str) or norm not in NORMS:
+        raise ValueError(f"{who}: invalid norm value {norm!r}; should be None, \"backward\", "
+                         f"\"ortho\" or \"forward\".")
+    return norm
+
+
+def _check_axis(who: str, axis: Any, ndim: int, what: str) -> int:
+    """``axis`` as a non-negative index into ``ndim`` axes (numpy's rules: -ndim <= axis < ndim)."""
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise ValueError(f"{who}: axis must be an integer; got axis={axis!r}.")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{who}: axis {int(axis)} is out of bounds for {what} with {ndim} "
+                         f"dimension(s) (valid: {-ndim} .. {ndim - 1}).")
+    return int(axis) % ndim
+
+
+def _move_axis(kind: str, arr: Any, source: int, destination: int) -> Any:
+    if source % arr.ndim == destination % arr.ndim:
+        return arr
+    if kind == "torch":
+        return arr.movedim(source, destination)
+    return np.moveaxis(arr, source, destination)
+
+
+def _norm_factor(G: FiniteGroup, rho: Irrep, norm: str, kind: str) -> Any:
+    r"""The factor :math:`c_\rho` of ``norm`` on the forward transform (module docstring)."""
+    if kind == "exact":
+        return {"ortho": sp.sqrt(sp.Rational(rho.dim, G.order)),
+                "forward": sp.Rational(1, G.order)}[norm]
+    return {"ortho": (rho.dim / G.order) ** 0.5, "forward": 1.0 / G.order}[norm]
+
+
+def _scale_coefficients(G: FiniteGroup, kind: str, coeffs: dict, irreps: tuple[Irrep, ...],
+                        norm: str, inverse: bool) -> dict:
+    """Multiply each coefficient by c_ρ (or 1/c_ρ when ``inverse``); "backward" is a no-op."""
+    if norm == "backward":
+        return coeffs
+    out = {}
+    for rho in irreps:
+        c = _norm_factor(G, rho, norm, kind)
+        c = 1 / c if inverse else c
+        v = coeffs[rho.label] * c
+        out[rho.label] = _canonical_array(np.asarray(v, dtype=object), _root_order(G)) \
+            if kind == "exact" else v
+    return out
+
+
+def _as_function(G: FiniteGroup, f: Any, who: str, exact: bool | None, name: str = "f",
+                 axis: Any = -1):
+    """Return (kind, array) with kind in {"exact", "numpy", "torch"}; the group axis ``axis``
+    moved last and checked."""
     if not isinstance(G, FiniteGroup):
         raise ValueError(f"{who}: G must be a FiniteGroup such as SymmetricGroup(4); got G={G!r}.")
     if _is_torch(f):
@@ -186,10 +292,15 @@ def _as_function(G: FiniteGroup, f: Any, who: str, exact: bool | None, name: str
         else:
             kind, arr = "numpy", as_numeric_numpy(arr, who, name)
         shape = arr.shape
-    if len(shape) == 0 or shape[-1] != G.order:
+    if len(shape) == 0:
         raise ValueError(f"{who}: {name} must have shape batch + (|G|,) with |G| = {G.order} for "
-                         f"{G.name} (last axis follows G.elements); got shape {shape}.")
-    return kind, arr
+                         f"{G.name} (last axis follows G.elements); got a 0-d value.")
+    ax = _check_axis(who, axis, len(shape), name)
+    if shape[ax] != G.order:
+        raise ValueError(f"{who}: {name} must have shape batch + (|G|,) with |G| = {G.order} for "
+                         f"{G.name} along axis {axis} (that axis follows G.elements); got shape "
+                         f"{tuple(shape)}.")
+    return kind, _move_axis(kind, arr, ax, -1)
 
 
 def _sympify_array(arr: NDArray, who: str, name: str) -> NDArray:
@@ -403,7 +514,8 @@ def _readonly(kind: str, arr: Any) -> Any:
 
 # ------------------------------------------------------------------ public API
 def fourier_transform(G: FiniteGroup, f: ArrayLike, *, irreps: Iterable[Any] | None = None,
-                      method: Method = "auto", exact: bool | None = None) -> FourierCoefficients:
+                      method: Method = "auto", exact: bool | None = None, axis: int = -1,
+                      norm: Norm = None) -> FourierCoefficients:
     r"""Fourier transform :math:`\hat f(\rho) = \sum_g f(g)\, \rho(g)` of a function on ``G``.
 
     Parameters
@@ -421,12 +533,19 @@ def fourier_transform(G: FiniteGroup, f: ArrayLike, *, irreps: Iterable[Any] | N
     exact : bool, optional
         Force the exact (sympy) path (``True``) or refuse it (``False``); by
         default exact iff ``f`` holds sympy objects (an ``object`` array).
+    axis : int
+        The axis of ``f`` that follows ``G.elements`` (default the last); the
+        other axes, in order, are the batch axes.
+    norm : {None, "backward", "ortho", "forward"}
+        Factor :math:`c_\rho` on the coefficients: 1, :math:`\sqrt{d_\rho/|G|}`
+        (unitary), :math:`1/|G|` (module docstring).  ``None`` is ``"backward"``.
 
     Returns
     -------
     FourierCoefficients
         label -> array of shape batch + (d, d): float64 for real input and real
         irreps, complex128 otherwise; ``object`` arrays of sympy expressions when exact.
+        Its ``norm`` records the normalisation.
 
     Examples
     --------
@@ -442,9 +561,17 @@ def fourier_transform(G: FiniteGroup, f: ArrayLike, *, irreps: Iterable[Any] | N
     >>> a, b = sp.symbols("a b")
     >>> fourier_transform(CyclicGroup(2), np.array([a, b], dtype=object))[1]
     array([[a - b]], dtype=object)
+
+    ``axis`` and ``norm`` as in numpy.fft; "ortho" is unitary (Σ|f|² = Σ_ρ ‖f̂(ρ)‖²):
+
+    >>> f = np.arange(12.0).reshape(6, 2)            # two functions on S_3, group axis 0
+    >>> F = fourier_transform(SymmetricGroup(3), f, axis=0, norm="ortho")
+    >>> F.batch_shape, bool(np.allclose(sum((F[k] ** 2).sum((-2, -1)) for k in F), (f ** 2).sum(0)))
+    ((2,), True)
     """
     who = "fourier_transform"
-    kind, arr = _as_function(G, f, who, exact)
+    used_norm = _check_norm(who, norm)
+    kind, arr = _as_function(G, f, who, exact, axis=axis)
     _check_method(who, method)
     chosen = _select_irreps(G, irreps, who)
     method = _resolve_method(G, method, kind, chosen, who)
@@ -452,25 +579,26 @@ def fourier_transform(G: FiniteGroup, f: ArrayLike, *, irreps: Iterable[Any] | N
     if _empty_batch(batch) and kind != "exact":  # no function: the kernels' dtypes, no work
         one = fourier_transform(G, _zeros(kind, arr, (1, G.order)), irreps=chosen, method=method)
         coeffs = {r.label: _zeros(kind, one[r.label], batch + (r.dim, r.dim)) for r in chosen}
-        return FourierCoefficients(G, chosen, coeffs, batch, False, _is_real(kind, arr))
+        return FourierCoefficients(G, chosen, coeffs, batch, False, _is_real(kind, arr), used_norm)
     if method == "fft":
         coeffs = _fast_forward(G, arr, chosen)
     else:
         with blas_single_thread(G.order * int(np.prod(batch))):
             coeffs = _dense_forward(G, kind, arr, chosen)
+    coeffs = _scale_coefficients(G, kind, coeffs, chosen, used_norm, inverse=False)
     coeffs = {r.label: _readonly(kind, coeffs[r.label]) for r in chosen}
-    return FourierCoefficients(G, chosen, coeffs, batch, kind == "exact", _is_real(kind, arr))
+    return FourierCoefficients(G, chosen, coeffs, batch, kind == "exact", _is_real(kind, arr), used_norm)
 
 
 def _as_coefficients(G: FiniteGroup, F: Any, who: str):
-    """Validate F; return (kind, dict label -> array, irreps, batch_shape, real)."""
+    """Validate F; return (kind, dict label -> array, irreps, batch_shape, real, norm)."""
     if not isinstance(G, FiniteGroup):
         raise ValueError(f"{who}: G must be a FiniteGroup such as SymmetricGroup(4); got G={G!r}.")
     if isinstance(F, FourierCoefficients):
         if F.group != G:
             raise ValueError(f"{who}: F holds coefficients of {F.group!r}, not of {G!r}.")
         kind = "exact" if F.exact else ("torch" if _is_torch(next(iter(F.values()))) else "numpy")
-        return kind, dict(F.coefficients), F.irreps, F.batch_shape, F.real
+        return kind, dict(F.coefficients), F.irreps, F.batch_shape, F.real, F.norm
     if not isinstance(F, Mapping) or len(F) == 0:
         raise ValueError(f"{who}: F must be FourierCoefficients or a non-empty mapping from irrep "
                          f"labels of {G.name} to arrays of shape batch + (d, d); got {type(F).__name__}.")
@@ -503,11 +631,11 @@ def _as_coefficients(G: FiniteGroup, F: Any, who: str):
     kind = kinds.pop()
     if kind == "exact":
         out = {k: _sympify_array(v, who, f"F[{k!r}]") for k, v in out.items()}
-    return kind, out, irreps, batch, False
+    return kind, out, irreps, batch, False, "backward"
 
 
 def inverse_fourier_transform(G: FiniteGroup, F: Mapping | FourierCoefficients, *,
-                              method: Method = "auto") -> Any:
+                              method: Method = "auto", axis: int = -1, norm: Norm = None) -> Any:
     r"""Inverse transform :math:`f(x) = \frac{1}{|G|}\sum_\rho d_\rho \operatorname{tr}(\rho(x^{-1}) \hat f(\rho))`.
 
     Parameters
@@ -518,10 +646,16 @@ def inverse_fourier_transform(G: FiniteGroup, F: Mapping | FourierCoefficients, 
         projection onto the given isotypic components).  Plain mappings use the
         default irrep form.
     method : {"auto", "dense", "fft"}
+    axis : int
+        Where the axis that follows ``G.elements`` goes in the result (default
+        last): the result is ``np.moveaxis(f, -1, axis)`` of the batch + (|G|,) array.
+    norm : {None, "backward", "ortho", "forward"}
+        The normalisation ``F`` was computed with (module docstring).  ``None``:
+        ``F.norm`` for FourierCoefficients, ``"backward"`` for a plain mapping.
 
     Returns
     -------
-    array, shape batch + (|G|,)
+    array, shape batch + (|G|,) (group axis at ``axis``)
         Real (float64) when ``F`` is the complete transform of a real function,
         or real coefficients of a real irrep form (Young's forms, ``"real"``);
         complex otherwise; an ``object`` array of sympy expressions when exact.
@@ -532,11 +666,18 @@ def inverse_fourier_transform(G: FiniteGroup, F: Mapping | FourierCoefficients, 
     >>> f = np.arange(6.0)
     >>> np.allclose(inverse_fourier_transform(G, fourier_transform(G, f)), f)
     True
+    >>> F = fourier_transform(G, np.stack([f, -f]), norm="forward")
+    >>> inverse_fourier_transform(G, F, axis=0).shape           # F.norm is used
+    (6, 2)
     """
     who = "inverse_fourier_transform"
     _check_method(who, method)
-    kind, coeffs, irreps, batch, real = _as_coefficients(G, F, who)
+    given_norm = _check_norm(who, norm) if norm is not None else None
+    kind, coeffs, irreps, batch, real, own_norm = _as_coefficients(G, F, who)
+    used_norm: str = given_norm or own_norm
+    out_axis = _check_axis(who, axis, len(batch) + 1, "the result")
     method = _resolve_method(G, method, kind, irreps, who)
+    coeffs = _scale_coefficients(G, kind, coeffs, irreps, used_norm, inverse=True)
     # The result is real when the coefficients are real in a real form, or when they are
     # the complete transform of a real function (a partial one need not be real).
     real_form = irreps[0].form in _REAL_FORMS
@@ -549,19 +690,20 @@ def inverse_fourier_transform(G: FiniteGroup, F: Mapping | FourierCoefficients, 
         ones = {r.label: _zeros(kind, coeffs[r.label], (1, r.dim, r.dim)) for r in irreps}
         one = inverse_fourier_transform(G, FourierCoefficients(G, irreps, ones, (1,), False, real),
                                         method=method)
-        return _zeros(kind, one, batch + (G.order,))
+        return _move_axis(kind, _zeros(kind, one, batch + (G.order,)), -1, out_axis)
     if method == "fft":
         out = _fast_inverse(G, coeffs, irreps)
     else:
         with blas_single_thread(G.order * int(np.prod(batch))):
             out = _dense_inverse(G, kind, coeffs, irreps)
-    return _realify(kind, out, real)
+    return _move_axis(kind, _realify(kind, out, real), -1, out_axis)
 
 
-def _two_functions(G: FiniteGroup, f: Any, h: Any, method: str, who: str):
-    """Validate a pair of functions; return (kind, f, h, batch, method)."""
-    kf, fa = _as_function(G, f, who, None, "f")
-    kh, ha = _as_function(G, h, who, None, "h")
+def _two_functions(G: FiniteGroup, f: Any, h: Any, method: str, who: str, axis: Any = -1):
+    """Validate a pair of functions (group axis ``axis`` moved last); return
+    (kind, f, h, batch, method)."""
+    kf, fa = _as_function(G, f, who, None, "f", axis)
+    kh, ha = _as_function(G, h, who, None, "h", axis)
     if kf != kh:
         raise ValueError(f"{who}: f and h must be of one kind (both numpy, both torch or both "
                          f"exact sympy); got {kf} and {kh}.")
@@ -582,17 +724,20 @@ def _realify(kind: str, out: Any, real: bool) -> Any:
     return out
 
 
-def convolve(G: FiniteGroup, f: ArrayLike, h: ArrayLike, *, method: Method = "auto") -> Any:
+def convolve(G: FiniteGroup, f: ArrayLike, h: ArrayLike, *, method: Method = "auto",
+             axis: int = -1) -> Any:
     r"""Convolution :math:`(f * h)(x) = \sum_{y} f(x y^{-1})\, h(y)`, through the Fourier domain.
 
     Computed as the inverse transform of :math:`\hat f(\rho)\hat h(\rho)`; on Z_n
     and D_n with ``method="fft"`` from whole stacked spectra (6 FFTs for D_n).
     Batch axes of ``f`` and ``h`` broadcast.  Real inputs give a real result;
-    exact inputs an exact one.
+    exact inputs an exact one.  ``axis`` is the group axis of ``f``, ``h`` and
+    the result (default last).  No ``norm``: the convolution does not depend on
+    the normalisation of the transform.
 
     Returns
     -------
-    array, shape broadcast(batch_f, batch_h) + (|G|,)
+    array, shape broadcast(batch_f, batch_h) + (|G|,) (group axis at ``axis``)
 
     Examples
     --------
@@ -604,14 +749,15 @@ def convolve(G: FiniteGroup, f: ArrayLike, h: ArrayLike, *, method: Method = "au
     True
     """
     who = "convolve"
-    kind, fa, ha, batch, method = _two_functions(G, f, h, method, who)
+    kind, fa, ha, batch, method = _two_functions(G, f, h, method, who, axis)
+    out_axis = _check_axis(who, axis, len(batch) + 1, "the result")
     if _empty_batch(batch) and kind != "exact":
         one = convolve(G, _zeros(kind, fa, (1, G.order)), _zeros(kind, ha, (1, G.order)), method=method)
-        return _zeros(kind, one, batch + (G.order,))
+        return _move_axis(kind, _zeros(kind, one, batch + (G.order,)), -1, out_axis)
     real = _is_real(kind, fa) and _is_real(kind, ha)
     direct = G._fft_convolve(fa, ha) if method == "fft" else None
     if direct is not None:
-        return _realify(kind, direct, real)
+        return _move_axis(kind, _realify(kind, direct, real), -1, out_axis)
     Ff, Fh = (fourier_transform(G, x, method=method) for x in (fa, ha))
     prod = {}
     for rho in Ff.irreps:
@@ -620,11 +766,11 @@ def convolve(G: FiniteGroup, f: ArrayLike, h: ArrayLike, *, method: Method = "au
             a, b = (a.to(b.dtype), b) if b.is_complex() else (a, b.to(a.dtype))
         prod[rho.label] = a @ b
     H = FourierCoefficients(G, Ff.irreps, prod, batch, kind == "exact", real)
-    return inverse_fourier_transform(G, H, method=method)
+    return inverse_fourier_transform(G, H, method=method, axis=out_axis)
 
 
 def plancherel(G: FiniteGroup, f: ArrayLike, h: ArrayLike, *, inner: bool = False,
-               method: Method = "auto") -> Any:
+               method: Method = "auto", axis: int = -1) -> Any:
     r"""Plancherel pairing of two functions, computed on the Fourier side.
 
     .. math::
@@ -635,7 +781,9 @@ def plancherel(G: FiniteGroup, f: ArrayLike, h: ArrayLike, *, inner: bool = Fals
     With ``inner=True`` the L² inner product
     :math:`\sum_x f(x)\overline{h(x)} = \frac{1}{|G|}\sum_\rho d_\rho
     \operatorname{tr}(\hat f(\rho)\hat h(\rho)^\dagger)` (needs unitary irreps: the
-    default forms are).
+    default forms are).  ``axis`` is the group axis of ``f`` and ``h`` (default
+    last); the other axes broadcast.  No ``norm``: the pairing is a number that
+    does not depend on the normalisation of the transform.
 
     Returns
     -------
@@ -652,7 +800,7 @@ def plancherel(G: FiniteGroup, f: ArrayLike, h: ArrayLike, *, inner: bool = Fals
     who = "plancherel"
     if not isinstance(inner, (bool, np.bool_)):
         raise ValueError(f"{who}: inner must be True or False; got inner={inner!r}.")
-    kind, fa, ha, batch, method = _two_functions(G, f, h, method, who)
+    kind, fa, ha, batch, method = _two_functions(G, f, h, method, who, axis)
     if _empty_batch(batch) and kind != "exact":
         one = plancherel(G, _zeros(kind, fa, (1, G.order)), _zeros(kind, ha, (1, G.order)),
                          inner=inner, method=method)
