@@ -326,7 +326,8 @@ class PerIdentifierSolution:
     theta : ndarray, shape (n_ids, n_t)
     p_success : ndarray, shape (n_horizons, n_t)
     status : int
-        As :func:`scipy.integrate.solve_ivp`: −1 the solver failed, 0 reached ``t_max``.
+        −1 the solver failed; 1 integrated to ``t_max``, which is all this call does (no
+        levels to cross, so there is no 0: "stopped at the limit without finishing").
     message : str
     """
 
@@ -370,7 +371,7 @@ def per_identifier_flow(objective: ReducedObjective, theta0: ArrayLike, *, t_max
     >>> obj = ReducedObjective(model=TaskModel(group="Z24", M=16, c_B=4), spectrum=Spectrum((3, 6)))
     >>> sol = per_identifier_flow(obj, [1.0, 1.0], t_max=5.0)
     >>> sol.status, bool(np.allclose(sol.theta[0], sol.theta[1]))   # equal stay equal
-    (0, True)
+    (1, True)
     """
     th0 = np.asarray(theta0, dtype=np.float64)
     if th0.ndim != 1 or th0.size == 0:
@@ -396,7 +397,7 @@ def per_identifier_flow(objective: ReducedObjective, theta0: ArrayLike, *, t_max
     y = np.asarray(sol.y, dtype=float).reshape(th0.size, t.size)
     P = (np.stack([parts(y[:, i])[0] for i in range(t.size)], axis=1) if t.size
          else np.empty((len(hs), 0)))
-    status = -1 if sol.status < 0 else 0
+    status = -1 if sol.status < 0 else 1
     msg = (f"solver failed at t={t[-1] if t.size else 0.0:.4g} of {t_max:g}: {sol.message}"
            if status < 0 else "reached t_max")
     for arr in (t, y, P):

@@ -185,7 +185,7 @@ class MinimalTrainer(Trainer):
     ...                 log_every=2, checkpoint_every=2, eval_prompts=8)
     >>> records, status, message = MinimalTrainer(cfg).train(tempfile.mkdtemp(), progress=False)
     >>> [r["step"] for r in records], status, message
-    ([0, 2, 4], 0, 'completed 4 updates')
+    ([0, 2, 4], 1, 'completed 4 updates')
     """
 
     params_name = "Q"

@@ -230,7 +230,7 @@ class Trainer:
         records : list of dict
             Every logged record of the run.
         status : int
-            0 completed; -1 the parameters became non-finite.
+            1 completed (every update done); -1 the parameters became non-finite.
         message : str
         """
         run = self.run
@@ -266,7 +266,7 @@ class Trainer:
         bar = ProgressReporter(total=run.updates, initial=step, enabled=progress,
                                desc=f"{run.group} {run.horizons}")
         last_t, last_step = train_time, step
-        status, message = 0, f"completed {run.updates} updates"
+        status, message = 1, f"completed {run.updates} updates"
         try:
             while True:
                 if step >= run.updates:
