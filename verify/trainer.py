@@ -26,7 +26,7 @@ import math
 import sys
 import time
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence, cast
 
 import torch
 
@@ -72,6 +72,7 @@ class ProgressReporter:
         self.total, self.n, self.desc = int(total), int(initial), desc
         self.stream = sys.stderr if stream is None else stream
         self.every = max(1, every if every is not None else math.ceil(max(total, 1) / 20))
+        self.postfix: dict[str, Any]
         self.bar, self.enabled, self.postfix = None, enabled, {}
         isatty = getattr(self.stream, "isatty", lambda: False)
         if enabled and isatty():
@@ -314,8 +315,8 @@ class Trainer:
                     break
                 t0, c0 = time.perf_counter(), time.process_time()
                 self.optimizer.zero_grad(set_to_none=True)
-                loss = sum(terms)
-                if xval is not None:
+                loss = cast(torch.Tensor, sum(terms))
+                if xval is not None and extra is not None:     # xval is None without extra
                     loss = loss + extra[1] * xval
                 loss.backward()
                 self.optimizer.step()

@@ -226,8 +226,9 @@ def plateau_vs_ratio(comps: list[TransformerComparison], path: Path | None = Non
             T = np.array([r[k] for r in rows])
             ok = np.isfinite(T) & (T > 0)
             line, = ax.plot(R[ok], T[ok], marker, label=f"{k}")
-            if fits[k]:
-                a, b = fits[k]
+            fit = fits[k]
+            if fit:
+                a, b = fit
                 ax.plot(R, a * R ** b, "-", color=line.get_color(), lw=0.8,
                         label=f"{a:.3g}·R^{b:.2f}")
         ax.set(xscale="log", yscale="log", xlabel="ratio R = L2 / L1",
