@@ -30,7 +30,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Sequence
+from typing import Any, Literal, Sequence, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -409,10 +409,11 @@ def plot_empirical_phase(ph: EmpiricalPhase, *, color: Literal["regime", "platea
                 ax.scatter(j, i, s=1400, marker="s", facecolors="none",
                            edgecolors=_COLORS.get(ph.predicted[i, j], "k"), linewidths=2)
         # boundary: ratio -> x position by interpolation over the observed ratios
-        bx = np.interp(ph.boundary_ratio, ph.ratios, np.arange(nx), left=-0.5, right=nx - 0.5)
+        br = cast(NDArray, ph.boundary_ratio)     # set whenever predicted is
+        bx = np.interp(br, ph.ratios, np.arange(nx), left=-0.5, right=nx - 0.5)
         xs_line, ys_line = [], []
         for i in range(ny):
-            if np.isfinite(ph.boundary_ratio[i]):
+            if np.isfinite(br[i]):
                 xs_line += [bx[i], bx[i]]
                 ys_line += [i - 0.5, i + 0.5]
         if xs_line:
@@ -448,7 +449,7 @@ def _cell_text(labels: tuple) -> str:
 
 
 def _t_hard_line(ph: EmpiricalPhase) -> str:
-    o, p = ph.t_hard, ph.t_hard_predicted
+    o, p = ph.t_hard, cast(NDArray, ph.t_hard_predicted)     # called with a prediction
     fin = np.isfinite(o) & np.isfinite(p)
     never = int((np.isinf(o) & np.isinf(p)).sum())
     if not fin.any():
@@ -484,7 +485,7 @@ def agreement_markdown(ph: EmpiricalPhase, *, title: str = "Empirical phase diag
                   "", f"| {yname} | predicted boundary R | observed first non-relay R |",
                   "|---:|---:|---:|"]
         ob = ph.observed_boundary
-        for v, b, o in zip(ph.values, ph.boundary_ratio, ob):
+        for v, b, o in zip(ph.values, cast(NDArray, ph.boundary_ratio), ob):
             lines.append(f"| {v:g} | {'—' if not np.isfinite(b) else f'{b:.3g}'} | "
                          f"{'none (all relay)' if not np.isfinite(o) else f'{o:g}'} |")
     lines += ["", f"| {yname} | R | observed (seeds) | index observed (median) | mean plateau "
