@@ -173,7 +173,7 @@ def _run_predict(args) -> int:
         if not args.group or not args.horizons:
             raise ValueError("predict: pass --group and --horizons, or --config RUN_DIR/config.json.")
         model = TaskModel(group=group_from_name(args.group), M=args.M, c_B=args.cB)
-        weights = _floats(args.weights, "weights") if args.weights else None
+        weights = tuple(_floats(args.weights, "weights")) if args.weights else None
         spectrum = Spectrum(parse_horizons(args.horizons), weights)
         setup = TrainingSetup.from_options(model, spectrum, t_max=args.t_max, **_predict_kw(args))
     r = predict(setup)

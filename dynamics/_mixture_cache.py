@@ -40,7 +40,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .model import TaskModel
-from .ode import ReducedObjective
+from .ode import Form, ReducedObjective
 from .optim import OptimizerSpec, noise_scale, update_rate
 from .spectrum import Spectrum
 
@@ -88,7 +88,7 @@ class MixtureTable:
     spec: OptimizerSpec  # the baseline's sub-batch factors are applied per mixture
 
     @classmethod
-    def build(cls, model: TaskModel, horizons, target: int, spec: OptimizerSpec, *, form: str,
+    def build(cls, model: TaskModel, horizons, target: int, spec: OptimizerSpec, *, form: Form,
               n_prompts: int, seed: int, t_max: float, level: float = 0.9,
               n_u: int = 1200) -> "MixtureTable":
         hs = tuple(sorted(set(int(h) for h in horizons) | {int(target)}))

@@ -53,7 +53,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -175,7 +175,7 @@ def _threshold(obj: ReducedObjective, levels: NDArray, theta_max: float = 40.0) 
     """Smallest θ > 0 where some horizon's success reaches its level (nan if none)."""
     grid = np.linspace(0.0, theta_max, 801)
     P = obj.success(grid)                                   # (n_h, n)
-    hit = (P >= levels[:, None]).any(axis=0)
+    hit = cast(NDArray, (P >= levels[:, None]).any(axis=0))
     hit[0] = False
     if not hit.any():
         return math.nan
@@ -315,8 +315,9 @@ def escape_start(obj: ReducedObjective, spec: OptimizerSpec, *, t_max: float = 2
     d = float(rate(0.0))
     eps = float((rate(h_fd) - rate(-h_fd)) / (2 * h_fd))
     s0 = noise_scale(wide, spec, 0.0)
-    common = dict(probabilities=probs, levels=tuple(float(v) for v in levels), margin=float(margin),
-                  drift=d, growth=eps, noise=float(s0), exact=exact, time_unit=spec.time_unit)
+    common: dict[str, Any] = dict(
+        probabilities=probs, levels=tuple(float(v) for v in levels), margin=float(margin),
+        drift=d, growth=eps, noise=float(s0), exact=exact, time_unit=spec.time_unit)
     a = _threshold(wide, levels)
     if not math.isfinite(a):
         return EscapeStart(theta0=0.0, t_escape=math.inf, t_quantiles=(math.inf,) * len(probs),

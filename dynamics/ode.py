@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal, Mapping, Sequence
+from typing import Any, Literal, Mapping, Sequence, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -115,13 +115,14 @@ class ReducedObjective:
     def success_and_slope(self, theta: ArrayLike) -> tuple[NDArray, NDArray]:
         """``(P, dP/dθ)``, each of shape (n_horizons,) + θ.shape."""
         t = np.asarray(theta, dtype=np.float64)
-        P, D = [], []
+        P: list[Any] = []
+        Ds: list[Any] = []
         for L in self.spectrum.horizons:
             x, b, dx, db = _step_derivatives(self.model, t, L)[:4]
             p, px, pb = self._poly(L, x, b)
             P.append(p)
-            D.append(px * dx + pb * db)
-        D = np.array(D)
+            Ds.append(px * dx + pb * db)
+        D = np.array(Ds)
         if self.form == "exact" and self.model.group.is_abelian:
             # Exact symmetry (docs/theory.md §6, tested on the full Q): dP/dθ = 0 at θ = 0 on
             # abelian groups.  Set it exactly, so that round-off (~1e-17) does not seed the
@@ -149,7 +150,7 @@ class ReducedObjective:
         along the ansatz, of :math:`\partial \log p_k(h)/\partial Q[q_k, p_k]` (own clause)
         and of :math:`\partial \log p_k(h)/\partial Q[q_k, p_j]`, j ≠ k.
         """
-        x, b, dx, db, qr, qo, qf, a = (float(v) for v in _step_derivatives(self.model, np.float64(theta), L))
+        x, b, dx, db, qr, qo, qf, a = (float(v) for v in _step_derivatives(self.model, cast(NDArray, np.float64(theta)), L))
         B, o = self.model.B, (1 - a) / (L - 1) if L > 1 else 0.0
         n = self.model.order
 
@@ -248,7 +249,7 @@ def integrate_flow(objective: ReducedObjective, *, theta0: float = 0.0, t_max: f
         def rhs(t, y):
             return [float(rate(y[0]))]
 
-    memo = {}
+    memo: dict[str, Any] = {}
 
     def success(th: float) -> NDArray:
         if memo.get("theta") != th:
@@ -261,14 +262,14 @@ def integrate_flow(objective: ReducedObjective, *, theta0: float = 0.0, t_max: f
         for lev in levels:
             def ev(t, y, i=i, lev=lev):
                 return float(success(float(y[0]))[i]) - lev
-            ev.direction = 1
+            ev.direction = 1  # type: ignore[attr-defined]  # solve_ivp's event attributes
             events.append(ev)
             keys.append((L, lev))
 
     def all_done(t, y):
         return float(success(float(y[0])).min()) - max(levels) - 1e-9 if levels else 1.0
-    all_done.terminal = True
-    all_done.direction = 1
+    all_done.terminal = True  # type: ignore[attr-defined]
+    all_done.direction = 1  # type: ignore[attr-defined]
 
     sol = solve_ivp(rhs, (0.0, t_max), y0, method=method,
                     events=events + [all_done], rtol=rtol, atol=atol, dense_output=True)
@@ -326,7 +327,8 @@ class PerIdentifierSolution:
     theta : ndarray, shape (n_ids, n_t)
     p_success : ndarray, shape (n_horizons, n_t)
     status : int
-        As :func:`scipy.integrate.solve_ivp`: −1 the solver failed, 0 reached ``t_max``.
+        −1 the solver failed; 1 integrated to ``t_max``, which is all this call does (no
+        levels to cross, so there is no 0: "stopped at the limit without finishing").
     message : str
     """
 
@@ -370,7 +372,7 @@ def per_identifier_flow(objective: ReducedObjective, theta0: ArrayLike, *, t_max
     >>> obj = ReducedObjective(model=TaskModel(group="Z24", M=16, c_B=4), spectrum=Spectrum((3, 6)))
     >>> sol = per_identifier_flow(obj, [1.0, 1.0], t_max=5.0)
     >>> sol.status, bool(np.allclose(sol.theta[0], sol.theta[1]))   # equal stay equal
-    (0, True)
+    (1, True)
     """
     th0 = np.asarray(theta0, dtype=np.float64)
     if th0.ndim != 1 or th0.size == 0:
@@ -396,7 +398,7 @@ def per_identifier_flow(objective: ReducedObjective, theta0: ArrayLike, *, t_max
     y = np.asarray(sol.y, dtype=float).reshape(th0.size, t.size)
     P = (np.stack([parts(y[:, i])[0] for i in range(t.size)], axis=1) if t.size
          else np.empty((len(hs), 0)))
-    status = -1 if sol.status < 0 else 0
+    status = -1 if sol.status < 0 else 1
     msg = (f"solver failed at t={t[-1] if t.size else 0.0:.4g} of {t_max:g}: {sol.message}"
            if status < 0 else "reached t_max")
     for arr in (t, y, P):

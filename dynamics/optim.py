@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Any, Callable, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -162,11 +162,12 @@ def _horizon_weights(obj: ReducedObjective, spec: OptimizerSpec) -> NDArray[np.f
 def _sgd_noise_variance(obj: ReducedObjective, spec: OptimizerSpec, theta: float) -> float:
     P = obj.success(theta)
     n = batch_split(spec.batch, obj.spectrum.weights)
-    V = 0.0
+    ws = obj.spectrum.weights or ()        # never None after Spectrum.__post_init__
+    V: Any = 0.0
     for i, L in enumerate(obj.spectrum.horizons):
         c = 1.0 / L if spec.length_normalized else 1.0
         vt = obj.per_step_score_variance(theta, L)[0]
-        V += obj.spectrum.weights[i] * c * c * spec.advantage_second_moment(P[i], n[i]) * L * vt
+        V += ws[i] * c * c * spec.advantage_second_moment(P[i], n[i]) * L * vt
     return float(V)
 
 
@@ -177,11 +178,14 @@ def _entry_moments(obj: ReducedObjective, spec: OptimizerSpec, th: float):
     mu_d = float(np.dot(_horizon_weights(obj, spec), D)) / M
     mu_o = -mu_d / (M - 1)
     n = batch_split(spec.batch, obj.spectrum.weights)
+    ws = obj.spectrum.weights or ()        # never None after Spectrum.__post_init__
+    var_d: Any
+    var_o: Any
     var_d = var_o = 0.0
     for i, L in enumerate(obj.spectrum.horizons):
         c = 1.0 / L if spec.length_normalized else 1.0
         _, vd, vo = obj.per_step_score_variance(th, L)
-        a2 = spec.advantage_second_moment(P[i], n[i]) * c * c * obj.spectrum.weights[i]
+        a2 = spec.advantage_second_moment(P[i], n[i]) * c * c * ws[i]
         var_d += a2 * (L / M) * vd
         var_o += a2 * (L * (L - 1) / (M * (M - 1))) * vo
     return mu_d, var_d, mu_o, var_o

@@ -166,8 +166,9 @@ class RegimeResult:
         return tuple(out)
 
     def __repr__(self) -> str:
-        return (f"RegimeResult(regime={self.regime!r}, index={self.index:.3g}, "
-                f"threshold={self.threshold:g}, worst={self.worst}, message={self.message!r})")
+        return (f"RegimeResult(message={self.message!r}, status={self.status}, "
+                f"regime={self.regime!r}, index={self.index:.3g}, "
+                f"threshold={self.threshold:g}, worst={self.worst})")
 
     def to_dict(self) -> dict:
         """JSON-ready (non-finite numbers become ``None``)."""

@@ -30,7 +30,7 @@ from typing import Any
 
 from .model import TaskModel
 from .ode import Form, ReducedObjective
-from .optim import OptimizerSpec
+from .optim import Optimizer, OptimizerSpec
 from .spectrum import Spectrum
 from .success import DEFAULT_PROMPTS, DEFAULT_SEED
 
@@ -112,7 +112,7 @@ class TrainingSetup:
         self.spectrum.check_fits(self.model.order, self.model.M)
 
     @classmethod
-    def from_options(cls, model: TaskModel, spectrum: Spectrum, *, optimizer: str = "sgd",
+    def from_options(cls, model: TaskModel, spectrum: Spectrum, *, optimizer: Optimizer = "sgd",
                      lr: float = 30.0, batch: int = 512, length_normalized: bool = True,
                      baseline: Any = "loo", sampled: bool = True, form: Form = "exact",
                      epsilon: float = 0.02, theta0: float | None = None,
@@ -149,7 +149,7 @@ class TrainingSetup:
         """JSON-ready: every setting the prediction depends on."""
         o = self.optimizer
         return {"group": self.model.group.name, "M": self.model.M, "c_B": self.model.c_B,
-                "horizons": list(self.spectrum.horizons), "weights": list(self.spectrum.weights),
+                "horizons": list(self.spectrum.horizons), "weights": list(self.spectrum.weights or ()),
                 "optimizer": o.optimizer, "lr": o.lr, "batch": o.batch,
                 "length_normalized": o.length_normalized, "baseline": o.baseline,
                 "sampled": o.sampled, "theta0": self.theta0, "t_max": self.horizon,

@@ -93,8 +93,9 @@ class Spectrum:
 
     # ------------------------------------------------------------------ views
     def __repr__(self) -> str:
-        w = ", ".join(f"{x:.4g}" for x in self.weights)
-        return f"Spectrum(horizons={self.horizons!r}, weights=({w}{',' if len(self.weights) == 1 else ''}))"
+        ws = self.weights or ()          # never None after __post_init__
+        w = ", ".join(f"{x:.4g}" for x in ws)
+        return f"Spectrum(horizons={self.horizons!r}, weights=({w}{',' if len(ws) == 1 else ''}))"
 
     def __len__(self) -> int:
         return len(self.horizons)
@@ -152,7 +153,7 @@ class Spectrum:
         if not (isinstance(ratio, (int, float, np.number)) and math.isfinite(ratio) and ratio > 1):
             raise ValueError(f"Spectrum.geometric: ratio must be a finite number > 1; got ratio={ratio!r}.")
         hs = tuple(int(round(first * ratio ** i)) for i in range(n_levels))
-        return cls(hs, weights)
+        return cls(hs, None if weights is None else tuple(weights))
 
     @classmethod
     def jump(cls, easy: int, hard: int, *, hard_weight: float = 0.5) -> "Spectrum":

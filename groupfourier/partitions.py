@@ -55,7 +55,7 @@ def check_partition(who: str, lam: Any, n: int | None = None) -> tuple[int, ...]
         t = None
     ok = (t is not None and all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in t)
           and all(a >= b for a, b in zip(t, t[1:])))
-    if not ok:
+    if not ok or t is None:
         raise ValueError(f"{who}: expected a partition, a tuple of positive integers in "
                          f"non-increasing order such as (3, 1); got {lam!r}.")
     if n is not None and sum(t) != n:

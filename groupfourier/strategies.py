@@ -28,7 +28,7 @@ Examples
 from __future__ import annotations
 
 from math import factorial
-from typing import Any, Iterable
+from typing import Any, Iterable, cast
 
 import numpy as np
 import sympy as sp
@@ -102,7 +102,7 @@ def _members(families: tuple[str, ...], max_order: int) -> list[FiniteGroup]:
         # Factors Z_n (n >= 2), D_n and S_n (n >= 3: D_1, D_2, S_2 are Z_2, Z_2², Z_2 again),
         # each unordered pair once.
         simple = [G for G in _members(FAMILIES, max_order // 2)
-                  if G.order >= 2 and (isinstance(G, CyclicGroup) or G.n >= 3)]
+                  if G.order >= 2 and (isinstance(G, CyclicGroup) or cast(Any, G).n >= 3)]
         out += [DirectProduct(A, B) for i, A in enumerate(simple) for B in simple[i:]
                 if A.order * B.order <= max_order]
     return sorted(out, key=lambda G: (G.order, ALL_FAMILIES.index(_family(G))))

@@ -32,6 +32,11 @@ def _verify_main(argv):
     return main(argv)
 
 
+def _transformer_main(argv):
+    from verify.transformer.__main__ import main
+    return main(argv)
+
+
 def test_json_dash_is_standard_output_alone(capsys):
     assert groupfourier_main(["table", "S3", "--json", "-"]) == 0
     out, err = capsys.readouterr()
@@ -45,8 +50,14 @@ def test_json_dash_is_standard_output_alone(capsys):
     lambda p: groupfourier_main(["info", "Z3", "--json", p]),
     lambda p: dynamics_main(PREDICT + ["--json", p]),
     lambda p: _verify_main(["compare", "no-such-run-dir", "--json", p]),
-], ids=["groupfourier", "dynamics", "verify-compare"])
-def test_missing_folder_is_one_error_line_everywhere(run, tmp_path, capsys):
+    lambda p: _verify_main(["sweep", "tiny.toml", "--out", "o", "--dry-run", "--json", p]),
+    lambda p: _verify_main(["phase-diagram", "no-such-sweep", "--json", p]),
+    lambda p: _transformer_main(["compare", "no-such-run-dir", "--json", p]),
+], ids=["groupfourier", "dynamics", "verify-compare", "verify-sweep", "verify-phase-diagram",
+        "transformer-compare"])
+def test_missing_folder_is_one_error_line_everywhere(run, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)              # the sweep spec 'tiny.toml' below
+    (tmp_path / 'tiny.toml').write_text(TINY_TOML)
     target = tmp_path / "missing" / "x.json"
     assert run(str(target)) == 2
     err = capsys.readouterr().err
@@ -147,3 +158,83 @@ def test_no_markup_or_doubled_percent_in_help():
         assert "(default None)" not in text, name
         # a help text that states its default gets no second, automatic "(default ...)"
         assert not re.search(r"default[^()]{0,60}\)\.? \(default", text), name
+
+
+# ------------------------------------------------------------ verify sweep / phase-diagram
+TINY_TOML = """
+[base]
+group = "D3"
+n_ids = 4
+batch = 16
+updates = 4
+log_every = 2
+checkpoint_every = 2
+eval_prompts = 4
+horizons = [2, 3]
+
+[grid]
+c_B = [2.0, 4.0]
+"""
+
+
+def test_verify_sweep_speaks_the_dialect(tmp_path, capsys):
+    from verify.__main__ import build_parser as verify_parser
+    spec = tmp_path / "tiny.toml"
+    spec.write_text(TINY_TOML)
+    base = ["sweep", str(spec), "--out", str(tmp_path / "sw")]
+    assert verify_parser().parse_args(base + ["--threads", "3"]).workers == 3
+    assert verify_parser().parse_args(base + ["--workers", "2"]).workers == 2   # alias
+    assert _verify_main(base + ["--threads", "0"]) == 2
+    assert capsys.readouterr().err == "error: --threads must be an integer >= 1; got 0.\n"
+    # --json -: the JSON alone on stdout, the listing on stderr
+    assert _verify_main(base + ["--dry-run", "--json", "-"]) == 0
+    out, err = capsys.readouterr()
+    doc = json.loads(out)
+    assert doc["n_runs"] == 2 and len(doc["runs"]) == 2 and "2 runs" in err
+    assert all(r["horizons"] == [2, 3] for r in doc["runs"])
+    target = tmp_path / "dry.json"
+    assert _verify_main(base + ["--dry-run", "--json", str(target)]) == 0
+    assert json.loads(target.read_text()) == doc
+
+
+def test_verify_phase_diagram_speaks_the_dialect(tmp_path, capsys):
+    from tests.verify.test_sweep_phase import fake_sweep
+    from verify.__main__ import build_parser as verify_parser
+    labels = {(2.0, 4.0): ["relay", "relay"], (4.0, 4.0): ["plateau", "stalled"]}
+    fake_sweep(tmp_path, labels)
+    parse = verify_parser().parse_args
+    for spelling, want in [("cB", "c_B"), ("c_B", "c_B"), ("order", "group_order"),
+                           ("group_order", "group_order")]:
+        assert parse(["phase-diagram", "d", "--y", spelling]).y == want
+        assert parse(["phase-diagram", "d", "--over", spelling]).y == want   # dynamics' flag
+    with pytest.raises(SystemExit):
+        parse(["phase-diagram", "d", "--y", "lr"])
+    capsys.readouterr()
+    assert _verify_main(["phase-diagram", str(tmp_path), "--no-prediction", "--threads", "0"]) == 2
+    assert "--threads must be an integer >= 1" in capsys.readouterr().err
+    assert _verify_main(["phase-diagram", str(tmp_path), "--no-prediction", "--threads", "1",
+                         "--json", "-"]) == 0
+    out, err = capsys.readouterr()
+    doc = json.loads(out)                      # strict JSON: NaN became null
+    # oracle: the majority of the labels written above, by hand (a 1-1 tie is 'mixed')
+    assert doc["observed"] == [["relay", "mixed"]] and doc["ratios"] == [2.0, 4.0]
+    assert doc["y"] == "c_B" and doc["status"] == 1 and doc["agree"] is None
+    assert doc["figure"].endswith("phase_diagram.png") and "Empirical phase diagram" in err
+
+
+def test_transformer_compare_json(tmp_path, capsys, monkeypatch):
+    from verify.transformer.presets import transformer_preset
+    from verify.transformer.rl import train_transformer
+    monkeypatch.setenv("VERIFY_CACHE", str(tmp_path / "cache"))
+    train_transformer(transformer_preset("smoke")["smoke"], tmp_path / "runs" / "smoke",
+                      progress=False)
+    capsys.readouterr()
+    target = tmp_path / "c.json"
+    assert _transformer_main(["compare", str(tmp_path / "runs"), "--json", str(target)]) == 0
+    written = json.loads(target.read_text())
+    assert written == json.loads((tmp_path / "runs" / "comparison.json").read_text())
+    assert [r["name"] for r in written["runs"]] == ["smoke"]
+    assert "| smoke |" in capsys.readouterr().out         # a file target: the table on stdout
+    assert _transformer_main(["compare", str(tmp_path / "runs"), "--json", "-"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out) == written and "| smoke |" in err

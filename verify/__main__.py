@@ -204,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     from .cli import run_cli
     args = build_parser().parse_args(argv)
     handlers = {"run": _run, "compare": _compare, "pretrain": _pretrain}
-    handler = handlers.get(args.command, getattr(args, "_handler", None))
+    handler = typing.cast(typing.Callable[[argparse.Namespace], int], handlers.get(
+        args.command, getattr(args, "_handler", None)))   # argparse requires a command
     return run_cli(lambda: handler(args))
 
 

@@ -11,11 +11,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import sys
 from typing import Callable
 
-__all__ = ["run_cli", "set_threads"]
+__all__ = ["run_cli", "set_threads", "thread_limit"]
 
 
 def _os_message(err: OSError) -> str:
@@ -69,3 +70,24 @@ def set_threads(n: int) -> None:
         raise ValueError(f"--threads must be an integer >= 1; got --threads={n!r}.")
     import torch
     torch.set_num_threads(n)
+
+
+def thread_limit(n: int | None) -> contextlib.AbstractContextManager:
+    """``--threads`` of a command that computes with torch and numpy/scipy: checks ``n``,
+    sets torch's threads and limits the BLAS/OpenMP pools for the ``with`` block
+    (threadpoolctl, as ``python -m dynamics``); ``None`` leaves both as they are.
+
+    Examples
+    --------
+    >>> with thread_limit(None):
+    ...     pass
+    >>> thread_limit(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: --threads must be an integer >= 1; got --threads=0.
+    """
+    if n is None:
+        return contextlib.nullcontext()
+    set_threads(n)
+    from threadpoolctl import threadpool_limits
+    return threadpool_limits(limits=n)

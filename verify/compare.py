@@ -263,14 +263,19 @@ class ComparisonSummary:
         The summary table (also written to ``comparison.md``).
     figure : Path
         ``comparison.png``: observed (solid) and predicted (dashed) success per horizon.
+    agree : bool
+        Every regime label agrees (or both sides are censored): the verdict, which is not
+        the status.
     status : int
-        1 every regime label agrees, 0 some disagree.
+        1: every run compared and the files written (a disagreement is a finding, not a
+        failure: see ``agree``). ``success`` is ``status >= 0``.
     message : str
     """
 
     runs: tuple[RunComparison, ...]
     markdown: str
     figure: Path
+    agree: bool
     status: int
     message: str
 
@@ -280,7 +285,7 @@ class ComparisonSummary:
 
     def __repr__(self) -> str:
         return (f"ComparisonSummary(message={self.message!r}, status={self.status}, "
-                f"runs={len(self.runs)}, figure={str(self.figure)!r})")
+                f"agree={self.agree}, runs={len(self.runs)}, figure={str(self.figure)!r})")
 
 
 def _fmt(v: float, t_end: float | None = None) -> str:
@@ -384,6 +389,6 @@ def compare_runs(path: str | Path, *, json_path: str | Path | None = None) -> Co
     fig = path / "comparison.png"
     plot_comparison(runs, fig)
     agree = all(r.regimes_agree for r in runs)
-    return ComparisonSummary(runs=tuple(runs), markdown=md, figure=fig, status=int(agree),
+    return ComparisonSummary(runs=tuple(runs), markdown=md, figure=fig, agree=agree, status=1,
                              message=("every regime label agrees (or both sides are censored)"
                                       if agree else "some regime labels disagree"))

@@ -30,7 +30,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Sequence
+from typing import Any, Literal, Sequence, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -87,10 +87,14 @@ class EmpiricalPhase:
     settings : dict
         The shared run settings the prediction used.
     n_done, n_failed : int
+    agree : bool or None
+        The verdict, which is not the status: every cell observed on one side is on the
+        same side of the predicted boundary (relay vs not); None without a prediction.
     status : int
-        1 prediction made and every cell agrees (relay vs not), 0 otherwise, -1 no
-        prediction.
+        1 every run of the table is done; 0 some runs failed or are not finished (their
+        cells are missing or rest on fewer seeds). ``success`` is ``status >= 0``.
     message : str
+        The verdict (or "prediction not requested"), and the runs missing if any.
     """
 
     ratios: NDArray
@@ -110,6 +114,7 @@ class EmpiricalPhase:
     settings: dict
     n_done: int
     n_failed: int
+    agree: bool | None
     status: int
     message: str
 
@@ -118,8 +123,25 @@ class EmpiricalPhase:
         return self.status >= 0
 
     def __repr__(self) -> str:
-        return (f"EmpiricalPhase(message={self.message!r}, status={self.status}, y={self.y!r}, "
+        return (f"EmpiricalPhase(message={self.message!r}, status={self.status}, "
+                f"agree={self.agree}, y={self.y!r}, "
                 f"ratios={self.ratios.tolist()}, values={self.values.tolist()})")
+
+    def to_dict(self) -> dict:
+        """The diagram as strict-JSON data: arrays as nested lists, NaN/inf as None."""
+        def plain(v: Any) -> Any:
+            if isinstance(v, np.ndarray):
+                return [plain(x) for x in v.tolist()]
+            if isinstance(v, list):
+                return [plain(x) for x in v]
+            if isinstance(v, (float, np.floating)):
+                return float(v) if math.isfinite(v) else None
+            return v
+        return {"status": self.status, "message": self.message, "agree": self.agree,
+                "y": self.y, **{k: plain(getattr(self, k)) for k in (
+                    "ratios", "values", "observed", "plateau", "t_hard", "t_hard_predicted",
+                    "index", "index_predicted", "predicted", "boundary_ratio")},
+                "n_done": self.n_done, "n_failed": self.n_failed}
 
     @property
     def observed_boundary(self) -> NDArray:
@@ -387,10 +409,11 @@ def plot_empirical_phase(ph: EmpiricalPhase, *, color: Literal["regime", "platea
                 ax.scatter(j, i, s=1400, marker="s", facecolors="none",
                            edgecolors=_COLORS.get(ph.predicted[i, j], "k"), linewidths=2)
         # boundary: ratio -> x position by interpolation over the observed ratios
-        bx = np.interp(ph.boundary_ratio, ph.ratios, np.arange(nx), left=-0.5, right=nx - 0.5)
+        br = cast(NDArray, ph.boundary_ratio)     # set whenever predicted is
+        bx = np.interp(br, ph.ratios, np.arange(nx), left=-0.5, right=nx - 0.5)
         xs_line, ys_line = [], []
         for i in range(ny):
-            if np.isfinite(ph.boundary_ratio[i]):
+            if np.isfinite(br[i]):
                 xs_line += [bx[i], bx[i]]
                 ys_line += [i - 0.5, i + 0.5]
         if xs_line:
@@ -426,7 +449,7 @@ def _cell_text(labels: tuple) -> str:
 
 
 def _t_hard_line(ph: EmpiricalPhase) -> str:
-    o, p = ph.t_hard, ph.t_hard_predicted
+    o, p = ph.t_hard, cast(NDArray, ph.t_hard_predicted)     # called with a prediction
     fin = np.isfinite(o) & np.isfinite(p)
     never = int((np.isinf(o) & np.isinf(p)).sum())
     if not fin.any():
@@ -462,7 +485,7 @@ def agreement_markdown(ph: EmpiricalPhase, *, title: str = "Empirical phase diag
                   "", f"| {yname} | predicted boundary R | observed first non-relay R |",
                   "|---:|---:|---:|"]
         ob = ph.observed_boundary
-        for v, b, o in zip(ph.values, ph.boundary_ratio, ob):
+        for v, b, o in zip(ph.values, cast(NDArray, ph.boundary_ratio), ob):
             lines.append(f"| {v:g} | {'—' if not np.isfinite(b) else f'{b:.3g}'} | "
                          f"{'none (all relay)' if not np.isfinite(o) else f'{o:g}'} |")
     lines += ["", f"| {yname} | R | observed (seeds) | index observed (median) | mean plateau "
@@ -514,6 +537,10 @@ class PhaseDiagramResult:
         return self.phase.message
 
     @property
+    def agree(self) -> bool | None:
+        return self.phase.agree
+
+    @property
     def success(self) -> bool:
         return self.phase.success
 
@@ -559,14 +586,15 @@ def phase_diagram(results: str | os.PathLike, *, y: YAxis = "c_B",
     index = _observed_index(done, ratios, values, y)
     predicted = t_hard_pred = boundary = fine = fine_pred = index_pred = None
     settings: dict = {}
-    status, message = -1, "prediction not requested"
+    agree: bool | None = None
+    message = "prediction not requested"
     if predict:
         predicted, t_hard_pred, fine, fine_pred, boundary, settings = predicted_phase(
             done, ratios, values, y=y)
         index_pred = settings.pop("index_predicted")
         both = (observed != "") & (observed != "mixed")
         ok = bool(np.all(((observed == "relay") == (predicted == "relay"))[both]))
-        status = 1 if ok else 0
+        agree = ok
         message = ("every cell is on its predicted side of the boundary" if ok else
                    "some cells are on the other side of the predicted boundary")
     ph = EmpiricalPhase(ratios=ratios, values=values, y=y, observed=observed, labels=labels,
@@ -574,7 +602,10 @@ def phase_diagram(results: str | os.PathLike, *, y: YAxis = "c_B",
                         index=index, index_predicted=index_pred,
                         predicted=predicted, boundary_ratio=boundary,
                         fine_ratios=fine, fine_predicted=fine_pred, settings=settings,
-                        n_done=len(done), n_failed=n_failed, status=status, message=message)
+                        n_done=len(done), n_failed=n_failed, agree=agree,
+                        status=1 if len(done) == len(rows) else 0,
+                        message=message if len(done) == len(rows) else
+                        f"{message}; only {len(done)} of {len(rows)} runs done ({n_failed} failed)")
     fig_path = Path(figure) if figure else db.parent / "phase_diagram.png"
     md_path = Path(summary) if summary else fig_path.with_suffix(".md")
     fig, ax = pyplot().subplots(figsize=(7.2, 4.6))

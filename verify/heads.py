@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import os
+from typing import cast
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -181,6 +182,8 @@ class LearnedHead(nn.Module):
 
     kind = "learned"
 
+    scale: Tensor         # a buffer (register_buffer)
+
     def __init__(self, order: int, hidden: int, *, seed: int = 0):
         super().__init__()
         self.order, self.hidden = int(order), int(hidden)
@@ -232,7 +235,7 @@ class LearnedHead(nn.Module):
         for k, pre_k in enumerate(pre_m.unbind(1)):
             logits = torch.relu(pre_k + self.W_s[s]) @ W2 + b2
             lp = torch.log_softmax(logits, dim=-1)
-            nxt = lp.argmax(-1) if greedy else (lp.detach() + noise[k]).argmax(-1)
+            nxt = lp.argmax(-1) if greedy else (lp.detach() + cast(Tensor, noise)[k]).argmax(-1)
             logp = logp + lp.gather(1, nxt[:, None])[:, 0]
             ent = ent - (lp.exp() * lp).sum(-1)
             canonical &= nxt == task.table[ops[:, k], s]

@@ -28,7 +28,7 @@ name                             meaning
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -52,7 +52,7 @@ def metric_names(horizons: tuple[int, ...]) -> tuple[str, ...]:
     return GLOBAL_METRICS + tuple(t.format(L=L) for L in horizons for t in HORIZON_METRICS)
 
 
-def metric_columns(records: list[Mapping], keys: Iterable[str]) -> dict[str, NDArray]:
+def metric_columns(records: Sequence[Mapping], keys: Iterable[str]) -> dict[str, NDArray]:
     """Logged records as columns: each key -> read-only float array, shape (n_records,),
     with NaN where a record has no value (``None`` or absent).
 

@@ -13,6 +13,8 @@ row's softmax ignores a constant shift).
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import Tensor, nn
 
@@ -53,7 +55,7 @@ class AttentionPolicy(nn.Module):
                  generator: torch.Generator | None = None):
         super().__init__()
         self.task = task
-        self.head = head
+        self.head: Any = head          # an IdealHead or LearnedHead (rollout)
         M = task.n_ids
         Q = torch.zeros(M, M, dtype=torch.float32)
         if init_std > 0:

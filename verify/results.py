@@ -44,6 +44,8 @@ class StatusResult:
     """
 
     _repr_fields: tuple[str, ...] = ()
+    status: int           # fields of the dataclass that inherits this (annotations only)
+    message: str
 
     @property
     def success(self) -> bool:

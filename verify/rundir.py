@@ -571,8 +571,10 @@ class TrainingResult(StatusResult):
     final : dict
         The last record.
     status : int
-        0 every update done; -1 the parameters became non-finite (the run stopped
+        1 every update done; -1 the parameters became non-finite (the run stopped
         there); -2 the run has not finished (read back from an interrupted directory).
+        Negative is a failure, so ``success`` is ``status >= 0``. (A ``result.json``
+        written before this convention says 0 for a completed run; it reads back as 1.)
     message : str
 
     Examples
@@ -597,9 +599,11 @@ class TrainingResult(StatusResult):
     def read_status(run_dir: str | os.PathLike, records: Sequence[Mapping], updates: int
                     ) -> tuple[int, str, dict]:
         """``(status, message, result.json)`` of a run directory: those of ``result.json``,
-        or ``-2`` and "not finished (step S of U)" when the run has not written it."""
+        or ``-2`` and "not finished (step S of U)" when the run has not written it.
+        A legacy ``0`` (completed, before status 1 meant finished) reads as 1."""
         res = read_result(run_dir)
         if "status" in res:
-            return int(res["status"]), str(res.get("message", "")), res
+            status = int(res["status"])
+            return (1 if status == 0 else status), str(res.get("message", "")), res
         last = int(records[-1]["step"]) if records else 0
         return -2, f"run not finished (logged up to step {last} of {updates})", res

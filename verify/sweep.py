@@ -83,14 +83,17 @@ def _add_sweep_parser(sub) -> None:
     p.add_argument("--out", required=True, help="sweep directory (results.sqlite, runs/)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="address of a running Dask scheduler (default: embedded LocalCluster)")
-    p.add_argument("--workers", type=int, default=None,
-                   help="LocalCluster worker processes (default: number of cores)")
+    p.add_argument("--threads", "--workers", dest="workers", type=int, default=None,
+                   help="CPU threads of the embedded LocalCluster: one single-threaded worker "
+                        "process each (default: the number of cores; --workers is an alias)")
     p.add_argument("--restart", action="store_true",
                    help="refuse an existing results table instead of resuming it")
     p.add_argument("--dry-run", action="store_true", help="list the runs and exit")
     p.add_argument("--refresh", action="store_true",
                    help="re-summarise the finished runs of OUT from their directories and exit")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.add_argument("--json", default=None, metavar="PATH",
+                   help="also write the outcome as JSON ('-': stdout)")
     p.set_defaults(_handler=_cmd_sweep)
 
 
@@ -100,8 +103,10 @@ def _add_phase_parser(sub) -> None:
                                    "over (R, c_B) or (R, |G|), draw the dynamics-predicted "
                                    "boundary over it, and summarise their agreement.")
     p.add_argument("results", help="results.sqlite, or the sweep directory holding it")
-    p.add_argument("--y", choices=("c_B", "group_order"), default="c_B",
-                   help="vertical axis: c_B or |G| (group_order) (default c_B)")
+    p.add_argument("--y", "--over", dest="y", type=_y_axis, default="c_B",
+                   metavar="{c_B,group_order}",
+                   help="vertical axis: c_B or |G| (group_order); cB and order are aliases, "
+                        "--over (dynamics' spelling) too (default c_B)")
     p.add_argument("--color", choices=("regime", "plateau"), default="regime",
                    help="colour by the majority regime label or the mean plateau length")
     p.add_argument("--out", default=None,
@@ -110,7 +115,21 @@ def _add_phase_parser(sub) -> None:
                    help="markdown summary path (default: phase_diagram.md beside the figure)")
     p.add_argument("--no-prediction", action="store_true",
                    help="skip the dynamics prediction (empirical diagram only)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="threads for the prediction (torch, and numpy/scipy's BLAS/OpenMP "
+                        "pools; default: their own)")
+    p.add_argument("--json", default=None, metavar="PATH",
+                   help="also write the diagram as JSON ('-': stdout)")
     p.set_defaults(_handler=_cmd_phase)
+
+
+def _y_axis(text: str) -> str:
+    """``--y``: ``c_B`` or ``group_order``, with dynamics' ``cB`` and ``order`` as aliases."""
+    y = {"cB": "c_B", "c-B": "c_B", "order": "group_order"}.get(text, text)
+    if y not in ("c_B", "group_order"):
+        raise argparse.ArgumentTypeError(f"expected c_B or group_order (aliases cB, order); "
+                                         f"got {text!r}")
+    return y
 
 
 def add_subcommands(subparsers) -> None:
@@ -134,20 +153,33 @@ def _raise_interrupt(signum, frame):
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    spec = load_spec(args.spec)
+    from groupfourier._io import json_output
     if args.workers is not None and args.workers < 1:
-        raise ValueError(f"--workers must be an integer >= 1; got {args.workers}.")
+        raise ValueError(f"--threads must be an integer >= 1; got {args.workers}.")
+    with json_output(args.json):
+        return _sweep(args, load_spec(args.spec))
+
+
+def _sweep(args: argparse.Namespace, spec: SweepSpec) -> int:
+    from groupfourier._io import write_json
     if args.refresh:
         from .sweep_engine import sweep_lock
         with sweep_lock(args.out):
             n = refresh_results(args.out, levels=spec.levels)
         print(f"[sweep] re-summarised {n} finished runs in {Path(args.out) / RESULTS_NAME}")
+        if args.json:
+            write_json(args.json, {"refreshed": n,
+                                   "results_path": str(Path(args.out) / RESULTS_NAME)})
         return 0
     if args.dry_run:
         for r in expand(spec):
             print(f"{r.run_id}  {r.slug}  horizons={r.config.horizons}")
         print(f"{spec.n_runs} runs ({' x '.join(map(str, spec.shape))} cells x "
               f"{len(spec.seeds) if 'seed' not in spec.axes else 1} seeds)")
+        if args.json:
+            write_json(args.json, {"n_runs": spec.n_runs, "runs": [
+                {"run_id": r.run_id, "slug": r.slug, "horizons": list(r.config.horizons)}
+                for r in expand(spec)]})
         return 0
     # SIGTERM (a batch scheduler's stop) interrupts cleanly, as Ctrl-C does
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
@@ -157,15 +189,27 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
     print(f"[sweep] {res.message}; {res.wall_s:.1f} s; results in {res.results_path}")
+    if args.json:
+        write_json(args.json, {"status": res.status, "message": res.message,
+                               "results_path": str(res.results_path), "n_runs": res.n_runs,
+                               "n_done": res.n_done, "n_failed": res.n_failed,
+                               "n_skipped": res.n_skipped, "wall_s": res.wall_s})
     return 0 if res.status == 1 else 1
 
 
 def _cmd_phase(args: argparse.Namespace) -> int:
+    from groupfourier._io import json_output, write_json
+
+    from .cli import thread_limit
     from .empirical_phase import phase_diagram
-    res = phase_diagram(args.results, y=args.y, color=args.color, figure=args.out,
-                        summary=args.summary, predict=not args.no_prediction)
-    print(res.markdown)
-    print(f"[phase-diagram] figure {res.figure}; summary {res.summary_path}")
+    with json_output(args.json), thread_limit(args.threads):
+        res = phase_diagram(args.results, y=args.y, color=args.color, figure=args.out,
+                            summary=args.summary, predict=not args.no_prediction)
+        print(res.markdown)
+        print(f"[phase-diagram] figure {res.figure}; summary {res.summary_path}")
+        if args.json:
+            write_json(args.json, {**res.phase.to_dict(), "figure": str(res.figure),
+                                   "summary": str(res.summary_path)})
     return 0
 
 

@@ -55,7 +55,8 @@ def _execute(config: dict, run_dir: str, levels: tuple[float, ...],
         _limit_threads()
         cfg = RunConfig.from_dict(config)
         if runner is None:
-            from .train import train as runner
+            from .train import train
+            runner = train
         result = runner(cfg, run_dir, resume=True, progress=False)
         row = summarize_run(result, levels)
         ok = bool(getattr(result, "success", True))

@@ -358,7 +358,8 @@ def expand(spec: SweepSpec) -> tuple[SweepRun, ...]:
     base = dict(spec.base)
     seed_axis = "seed" in spec.axes
     seeds = (None,) if seed_axis else spec.seeds
-    runs, seen = [], {}
+    runs: list[Any] = []
+    seen: dict[Any, Any] = {}
     for values in itertools.product(*(v for _, v in spec.grid)):
         cell = tuple(zip(spec.axes, values))
         for seed in seeds:

@@ -25,7 +25,7 @@ import torch
 
 from .algos import exact_success
 from .config import RunConfig
-from .heads import IdealHead, load_or_pretrain_head
+from .heads import IdealHead, LearnedHead, load_or_pretrain_head
 from .metrics import metric_columns, metric_names
 from .model import AttentionPolicy, canonical_identifiers, reduced_theta
 from .rundir import (RESULT, TrainingResult, open_run, pyplot, read_json,  # noqa: F401
@@ -112,7 +112,7 @@ def build_policy(cfg: RunConfig) -> AttentionPolicy:
     G = cfg.G
     task = make_task(G, cfg.n_ids, seed=seeds["perm"])
     if cfg.head == "ideal":
-        head = IdealHead(B=cfg.B, order=G.order)
+        head: IdealHead | LearnedHead = IdealHead(B=cfg.B, order=G.order)
     else:
         head = load_or_pretrain_head(G, cfg.head_hidden, B=cfg.B)
     return AttentionPolicy(task, head, init_std=cfg.effective_init_std,
@@ -185,7 +185,7 @@ class MinimalTrainer(Trainer):
     ...                 log_every=2, checkpoint_every=2, eval_prompts=8)
     >>> records, status, message = MinimalTrainer(cfg).train(tempfile.mkdtemp(), progress=False)
     >>> [r["step"] for r in records], status, message
-    ([0, 2, 4], 0, 'completed 4 updates')
+    ([0, 2, 4], 1, 'completed 4 updates')
     """
 
     params_name = "Q"

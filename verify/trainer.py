@@ -26,7 +26,7 @@ import math
 import sys
 import time
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence, cast
 
 import torch
 
@@ -72,6 +72,7 @@ class ProgressReporter:
         self.total, self.n, self.desc = int(total), int(initial), desc
         self.stream = sys.stderr if stream is None else stream
         self.every = max(1, every if every is not None else math.ceil(max(total, 1) / 20))
+        self.postfix: dict[str, Any]
         self.bar, self.enabled, self.postfix = None, enabled, {}
         isatty = getattr(self.stream, "isatty", lambda: False)
         if enabled and isatty():
@@ -230,7 +231,7 @@ class Trainer:
         records : list of dict
             Every logged record of the run.
         status : int
-            0 completed; -1 the parameters became non-finite.
+            1 completed (every update done); -1 the parameters became non-finite.
         message : str
         """
         run = self.run
@@ -266,7 +267,7 @@ class Trainer:
         bar = ProgressReporter(total=run.updates, initial=step, enabled=progress,
                                desc=f"{run.group} {run.horizons}")
         last_t, last_step = train_time, step
-        status, message = 0, f"completed {run.updates} updates"
+        status, message = 1, f"completed {run.updates} updates"
         try:
             while True:
                 if step >= run.updates:
@@ -314,8 +315,8 @@ class Trainer:
                     break
                 t0, c0 = time.perf_counter(), time.process_time()
                 self.optimizer.zero_grad(set_to_none=True)
-                loss = sum(terms)
-                if xval is not None:
+                loss = cast(torch.Tensor, sum(terms))
+                if xval is not None and extra is not None:     # xval is None without extra
                     loss = loss + extra[1] * xval
                 loss.backward()
                 self.optimizer.step()

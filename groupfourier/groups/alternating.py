@@ -56,7 +56,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from math import factorial, prod
-from typing import Any, Hashable
+from typing import Any, Hashable, cast
 
 import numpy as np
 from .._lazy import sympy as sp  # imported at first use: `import groupfourier` stays fast
@@ -170,7 +170,7 @@ def _index_like(idx: NDArray[np.intp], like: Any) -> Any:
     return idx
 
 
-def _cycle_type(label: Hashable) -> Partition:
+def _cycle_type(label: Any) -> Partition:
     """The cycle type of a class label (μ or (μ, "±"))."""
     return label[0] if isinstance(label[-1], str) else label
 
@@ -349,7 +349,8 @@ class AlternatingGroup(OneParameterFamily):
     @cached_property
     def _irrep_table(self) -> tuple[tuple[Hashable, Partition, int, int], ...]:
         """(label, λ, dimension, part) per irrep; part 0 for λ ≠ λ', ±1 for λ±."""
-        out, seen = [], set()
+        out: list[tuple[Any, Partition, int, int]] = []
+        seen: set[Partition] = set()
         for lam in partitions(self.n):
             if lam in seen:
                 continue
@@ -452,7 +453,7 @@ class AlternatingGroup(OneParameterFamily):
         values = np.array(self.character_table().values.evalf(17).tolist(), dtype=complex)
         return values.real.copy() if not np.any(values.imag) else values
 
-    def class_label_str(self, label: Hashable) -> str:
+    def class_label_str(self, label: Any) -> str:
         if isinstance(label[-1], str):
             return self.symmetric.class_label_str(label[0]) + label[1]
         return self.symmetric.class_label_str(label)
@@ -504,6 +505,6 @@ class AlternatingGroup(OneParameterFamily):
             else:
                 S[lam] = term
         S = _common_dtype(S)
-        out = _fft_sn.inverse(self.n, S)
+        out = _fft_sn.inverse(self.n, cast(dict, S))
         idx = self.symmetric_indices
         return out[..., _index_like(idx, out)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from math import prod
-from typing import Any
+from typing import Any, cast
 
 from itertools import product
 
@@ -86,7 +86,7 @@ class DirectProduct(FiniteGroup):
         parts = [F._index(x) for F, x in zip(self.factors, g)]
         if any(p is None for p in parts):
             return None
-        return int(np.ravel_multi_index(parts, self._shape))
+        return int(np.ravel_multi_index(cast(list[int], parts), self._shape))
 
     def _element_hint(self) -> str:
         return (f"a tuple of {len(self.factors)} elements, one of each of "
@@ -154,7 +154,7 @@ class DirectProduct(FiniteGroup):
         """Kronecker products over the element grid, first factor slowest (the element order)."""
         mats = np.ones((1, 1, 1))
         for f in self._factor_irreps(rho):
-            m = f.matrices()
+            m = cast(NDArray, f.matrices())
             n, d = mats.shape[0] * m.shape[0], mats.shape[1] * m.shape[1]
             mats = np.einsum("aij,bkl->abikjl", mats, m).reshape(n, d, d)
         return mats
@@ -162,7 +162,7 @@ class DirectProduct(FiniteGroup):
     def _exact_irrep_matrix(self, rho: Irrep, i: int) -> sp.Matrix:
         out = sp.Matrix([[1]])
         for f, g in zip(self._factor_irreps(rho), self._element(i)):
-            m = f.matrix(g, exact=True)
+            m = cast(Any, f.matrix(g, exact=True))      # a sympy Matrix (exact=True)
             out = sp.Matrix(out.rows * m.rows, out.cols * m.cols,
                             lambda r, c: out[r // m.rows, c // m.cols] * m[r % m.rows, c % m.cols])
         return out
@@ -182,10 +182,10 @@ class DirectProduct(FiniteGroup):
             out = np.kron(out, F.character_table().to_numpy())
         return out
 
-    def class_label_str(self, label: tuple) -> str:
+    def class_label_str(self, label: Any) -> str:
         return "×".join(F.class_label_str(x) for F, x in zip(self.factors, label))
 
-    def irrep_label_str(self, label: tuple) -> str:
+    def irrep_label_str(self, label: Any) -> str:
         return "⊗".join(F.irrep_label_str(x) for F, x in zip(self.factors, label))
 
     def _permutation_character(self) -> tuple[int, ...]:

@@ -202,7 +202,7 @@ class SymmetricGroup(OneParameterFamily):
     def _numeric_character_values(self) -> NDArray:
         return mn_character_array(self.n).astype(float)
 
-    def class_label_str(self, label: tuple) -> str:
+    def class_label_str(self, label: Any) -> str:
         return "(" + ",".join(map(str, label)) + ")"
 
     irrep_label_str = class_label_str

@@ -107,7 +107,7 @@ def test_per_identifier_flow_reduces_to_one_coefficient():
     obj = ReducedObjective(model=TaskModel(group="Z24", M=16, c_B=4), spectrum=Spectrum((3, 6)))
     res = per_identifier_flow(obj, np.full(5, 0.3), t_max=200.0, n_eval=50)
     t, th, P = res
-    assert res.status == 0 and res.success
+    assert res.status == 1 and res.success
     sol = integrate_flow(obj, theta0=0.3, t_max=200.0, levels=(), n_eval=50)
     assert np.allclose(th, sol.theta[None], atol=1e-6)
     assert np.allclose(P, sol.p_success, atol=1e-7)

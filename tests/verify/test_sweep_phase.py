@@ -43,7 +43,7 @@ def test_cells_take_the_majority_of_their_seeds(tmp_path):
     assert ph.observed.tolist() == [["relay", "stalled"], ["relay", "mixed"]]
     assert ph.plateau[0, 0] == pytest.approx(500 / 3)
     assert ph.plateau[1, 1] == pytest.approx((500 + 0 + 2900) / 3)
-    assert ph.predicted is None and ph.status == -1
+    assert ph.predicted is None and ph.agree is None and ph.status == 1 and ph.success
     assert res.figure.exists() and res.figure.stat().st_size > 0
     md = res.summary_path.read_text()
     assert "| 2 | 2 | plateau×1, relay×2 | — | 167 |" in md and "No prediction" in md
@@ -65,7 +65,7 @@ def test_predicted_boundary_is_the_dynamics_prediction_for_the_runs_settings(tmp
     assert fine == [h / 3 for h in range(6, 25)]            # every hard horizon 6..24
     first_bad = next(j for j, lab in enumerate(ph.fine_predicted[0]) if lab != "relay")
     assert ph.boundary_ratio[0] == pytest.approx((fine[first_bad - 1] + fine[first_bad]) / 2)
-    assert ph.status == 0 and "other side" in ph.message     # R = 8 observed relay: disagrees
+    assert ph.agree is False and ph.status == 1 and "other side" in ph.message     # R = 8 observed relay: disagrees
     want_t = [predict(model, Spectrum((3, 3 * R)), lr=1.5, batch=256, t_max=3000.0)
               .crossings[(3 * R, 0.5)] for R in (2, 8)]
     assert ph.t_hard_predicted[0].tolist() == pytest.approx(want_t, rel=1e-6)

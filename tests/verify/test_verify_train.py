@@ -46,7 +46,7 @@ def test_smoke_run_of_every_algorithm(tmp_path, monkeypatch, changes):
     assert (tmp_path / "run" / "metrics.csv").read_text().splitlines()[0].split(",") == \
         list(metric_names(cfg.horizons))
     back = RunResult.from_dir(tmp_path / "run")
-    assert back.status == 0 and back.steps.tolist() == res.steps.tolist()
+    assert back.status == 1 and back.steps.tolist() == res.steps.tolist()
 
 
 def test_training_learns_a_small_mixture(tmp_path):

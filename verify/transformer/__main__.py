@@ -72,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_ = sub.add_parser("compare", help="observed times against the minimal theory's",
                           description="Each run beside the dynamics prediction.")
     cmp_.add_argument("run_dir", help="a run directory, or a directory of run directories")
+    cmp_.add_argument("--json", default=None, metavar="PATH",
+                      help="also write comparison.json's content here ('-': stdout)")
     for q in (run, pre, prb, cmp_):    # --threads also after the subcommand
         q.add_argument("--threads", type=int, default=argparse.SUPPRESS, help=threads_help)
     return parser
@@ -140,8 +142,11 @@ def _probe(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from groupfourier._io import json_output
+
     from .compare import compare_transformer_runs
-    print(compare_transformer_runs(args.run_dir).markdown)
+    with json_output(args.json):
+        print(compare_transformer_runs(args.run_dir, json_path=args.json).markdown)
     return 0
 
 

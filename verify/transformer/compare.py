@@ -226,8 +226,9 @@ def plateau_vs_ratio(comps: list[TransformerComparison], path: Path | None = Non
             T = np.array([r[k] for r in rows])
             ok = np.isfinite(T) & (T > 0)
             line, = ax.plot(R[ok], T[ok], marker, label=f"{k}")
-            if fits[k]:
-                a, b = fits[k]
+            fit = fits[k]
+            if fit:
+                a, b = fit
                 ax.plot(R, a * R ** b, "-", color=line.get_color(), lw=0.8,
                         label=f"{a:.3g}·R^{b:.2f}")
         ax.set(xscale="log", yscale="log", xlabel="ratio R = L2 / L1",
@@ -240,10 +241,12 @@ def plateau_vs_ratio(comps: list[TransformerComparison], path: Path | None = Non
     return rows, md
 
 
-def compare_transformer_runs(path: str | Path) -> ComparisonSummary:
+def compare_transformer_runs(path: str | Path, *, json_path: str | Path | None = None
+                             ) -> ComparisonSummary:
     """Compare every run under ``path``; write ``comparison.{md,json,png}``,
     ``attention.png`` and, with two or more two-horizon runs, ``plateau_vs_ratio.png``
-    there, atomically."""
+    there, atomically; and the JSON also to ``json_path`` if given (the ``--json`` writer
+    of :mod:`groupfourier._io`: ``-`` is standard output)."""
     path = Path(path)
     comps = [compare_transformer_run(d, name=d.name) for d in run_dirs(path)]
     md = comparison_markdown([c.base for c in comps])
@@ -258,16 +261,18 @@ def compare_transformer_runs(path: str | Path) -> ComparisonSummary:
     plateaus, section = plateau_vs_ratio(comps, path / "plateau_vs_ratio.png")
     md += section
     write_text_atomic(path / "comparison.md", md)
-    write_json_atomic(path / "comparison.json", {"runs": [c.to_dict() for c in comps],
-                                                 "plateau_vs_ratio": [
-                                                     {k: (v if not isinstance(v, float) or
-                                                          math.isfinite(v) else None)
-                                                      for k, v in r.items()} for r in plateaus]})
+    payload = {"runs": [c.to_dict() for c in comps],
+               "plateau_vs_ratio": [{k: (v if not isinstance(v, float) or math.isfinite(v)
+                                         else None) for k, v in r.items()} for r in plateaus]}
+    write_json_atomic(path / "comparison.json", payload)
+    if json_path is not None:
+        from groupfourier._io import write_json
+        write_json(json_path, payload)
     fig = path / "comparison.png"
     plot_comparison([c.base for c in comps], fig)
     plot_attention([TransformerRunResult.from_dir(d) for d in run_dirs(path)],
                    path / "attention.png")
     agree = all(c.base.regimes_agree for c in comps)
     return ComparisonSummary(runs=tuple(c.base for c in comps), markdown=md, figure=fig,
-                             status=int(agree), message=("every regime label agrees" if agree
+                             agree=agree, status=1, message=("every regime label agrees" if agree
                                                          else "some regime labels disagree"))

@@ -204,6 +204,8 @@ class Transformer(nn.Module):
     torch.Size([1, 5, 6])
     """
 
+    pos_table: Tensor     # a buffer, with positional='sinusoidal'
+
     def __init__(self, cfg: ModelConfig, *, order: int, vocab_size: int, seed: int = 0):
         super().__init__()
         self.cfg, self.order, self.vocab_size = cfg, int(order), int(vocab_size)

@@ -28,6 +28,7 @@ gives :math:`\theta_L = \log\frac{(L-1)\alpha_L}{1-\alpha_L}` (:func:`theta_from
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import torch
 from torch import Tensor, nn
@@ -138,6 +139,7 @@ class TransformerPolicy(nn.Module):
         entropy = -(logq.exp() * logq).sum(-1).mean(1)
         if self.kl and torch.is_grad_enabled():
             with torch.no_grad():
+                assert self.ref is not None      # self.kl implies a reference model
                 ref = torch.log_softmax(self.ref(tok[:, :-1], roles_for(L)[:-1]).logits[:, qpos],
                                         dim=-1)
             self.kl_terms.append((logq.exp() * (logq - ref)).sum(-1).mean(1))
@@ -172,7 +174,7 @@ class TransformerPolicy(nn.Module):
             right = float(alpha.diagonal(dim1=1, dim2=2).mean())
             if right > best:
                 best, best_layer, best_alpha = right, i, alpha
-        return best_alpha, best_layer
+        return cast(Tensor, best_alpha), best_layer      # a model has >= 1 layer
 
     def clause_rate(self, prompts: Prompts) -> float:
         """Fraction of greedy steps that apply *some* prompt operation to the current state.

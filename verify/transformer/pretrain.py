@@ -221,11 +221,12 @@ def _context_batch(task, P: int, L: int, gen: torch.Generator
     """
     p = sample_prompts(task, P, L, generator=gen)
     pick = p.ops.gather(1, torch.randint(L, (P, L), generator=gen))
-    states, s = [], p.s0
+    steps: list[torch.Tensor] = []
+    s = p.s0
     for k in range(L):                       # a loop over steps, not over group elements
         s = task.table[pick[:, k], s]
-        states.append(s)
-    states = torch.stack(states, dim=1)
+        steps.append(s)
+    states = torch.stack(steps, dim=1)
     prev = torch.cat([p.s0[:, None], states[:, :-1]], dim=1)
     cand = task.table[p.ops[:, None, :], prev[:, :, None]]                  # (P, L, L)
     target = torch.zeros(P, L, task.G.order).scatter_(2, cand, 1.0 / L)

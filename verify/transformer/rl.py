@@ -45,7 +45,7 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, cast
 
 import numpy as np
 import torch
@@ -417,8 +417,8 @@ def gradient_probe(cfg: TransformerRunConfig, *, horizon: int, batch: int = 4096
     prompts = [sample_prompts(task, batch, horizon, generator=gen)]
     terms, _ = objectives(run, policy, prompts, generator=gen, state=AlgoState())
     params = list(model.parameters())
-    grads = torch.autograd.grad(sum(terms), params)
-    norm = torch.sqrt(sum((g ** 2).sum() for g in grads))
+    grads = torch.autograd.grad(cast(torch.Tensor, sum(terms)), params)
+    norm = torch.sqrt(cast(torch.Tensor, sum((g ** 2).sum() for g in grads)))
     w0 = [p.detach().clone() for p in params]
     rows = []
     for eta in (0.0,) + tuple(step_sizes):
