@@ -128,7 +128,8 @@ class DesignResult:
     config : Mapping
     status : int
         1 the target is reached (time objective) / the design is found (budget);
-        0 no mixture reaches 0.9 at the target before ``t_max``.
+        0 no mixture reaches 0.9 at the target before ``t_max`` (a finished search that
+        found no way: ``success`` is True, as ``GrowthResult`` at status 0).
     message : str
 
     Examples
@@ -158,7 +159,7 @@ class DesignResult:
 
     @property
     def success(self) -> bool:
-        return self.status >= 1
+        return self.status >= 0
 
     @property
     def best_baseline(self) -> Candidate:

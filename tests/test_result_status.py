@@ -184,11 +184,7 @@ COVERS = {"GrowthResult": ["growth_finished", "growth_cut"], "FlowSolution": ["f
 
 def _params():
     for name, f in CASES.items():
-        marks = ()
-        if name == "design":    # dynamics/design.py is another helper's file (not edited here)
-            marks = pytest.mark.xfail(reason="DesignResult.success is status >= 1, not >= 0 "
-                                             "(dynamics/design.py, owned elsewhere)")
-        yield pytest.param(name, id=name, marks=marks)
+        yield pytest.param(name, id=name)
 
 
 @pytest.mark.parametrize("name", list(_params()))
