@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal, Sequence, cast
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from groupfourier import group_from_name
 
 from .model import TaskModel
 from .predict import predict
 from .spectrum import Spectrum
+
+#: What :func:`escape_scan` varies.
+ScanParameter = Literal["ratio", "hard", "order", "c_B"]
 
 __all__ = ["PhaseDiagram", "phase_diagram", "plot_phase_diagram", "ScalingFit", "fit_scaling",
            "escape_time", "escape_scan", "scaling_laws", "plot_scaling_laws", "DEFAULT_SCANS"]
@@ -123,7 +126,7 @@ class PhaseDiagram:
                 "group_family": self.group_family, "easy": self.easy}
 
 
-def phase_diagram(group: str, ratios: Sequence[float], values: Sequence[float], *,
+def phase_diagram(group: str, ratios: ArrayLike, values: ArrayLike, *,
                   parameter: Literal["c_B", "order"] = "c_B", c_B: float = 4.0, M: int = 64,
                   easy: int = 5, **predict_kw) -> PhaseDiagram:
     r"""Regime of the jump spectrum :math:`\{L_0, R L_0\}` over (R, c_B) or (R, |G|).
@@ -167,7 +170,8 @@ def phase_diagram(group: str, ratios: Sequence[float], values: Sequence[float], 
     esc = np.full(regime.shape, np.inf)
     first = np.full(regime.shape, np.inf)
     for i, v in enumerate(values):
-        model = TaskModel(group=groups[i], M=M, c_B=float(v) if parameter == "c_B" else c_B)
+        model = TaskModel(group=group_from_name(groups[i]), M=M,
+                          c_B=float(v) if parameter == "c_B" else c_B)
         for j, sp in enumerate(spectra):
             r = predict(model, sp, **predict_kw)
             regime[i, j], index[i, j] = r.regime, r.index
@@ -242,7 +246,7 @@ class ScalingFit:
         return f"{self.formula()}  (R² = {self.r2:.4f}, {self.n_points} points)"
 
 
-def fit_scaling(x: Sequence[float], T: Sequence[float], law: Literal["power", "exp"] = "power"
+def fit_scaling(x: ArrayLike, T: ArrayLike, law: Literal["power", "exp"] = "power"
                 ) -> ScalingFit:
     """Least-squares fit on logarithms, ignoring non-finite or non-positive times.
 
@@ -268,7 +272,7 @@ def fit_scaling(x: Sequence[float], T: Sequence[float], law: Literal["power", "e
     return ScalingFit(law, float(math.exp(c)), float(k), float(r2), int(ok.sum()))
 
 
-def escape_scan(parameter: Literal["ratio", "hard", "order", "c_B"], values: Sequence[float], *,
+def escape_scan(parameter: ScanParameter, values: Sequence[float], *,
                 group: str = "Z96", c_B: float = 4.0, M: int = 64, easy: int = 5,
                 ratio: float = 9.0, **predict_kw) -> NDArray[np.float64]:
     r"""Escape times over one parameter, the others at their base values.
@@ -295,7 +299,8 @@ def escape_scan(parameter: Literal["ratio", "hard", "order", "c_B"], values: Seq
             if base.name[0] not in "ZD":
                 raise ValueError(f"escape_scan: parameter='order' scans Z_n or D_n orders; got "
                                  f"group {group!r}.")
-            model = TaskModel(group=_order_group("escape_scan", base.name[0], v), M=M, c_B=c_B)
+            model = TaskModel(group=group_from_name(_order_group("escape_scan", base.name[0], v)),
+                              M=M, c_B=c_B)
         elif parameter == "c_B":
             model = TaskModel(group=base, M=M, c_B=float(v))
         else:
@@ -329,7 +334,7 @@ def scaling_laws(scans: dict | None = None, **scan_kw) -> dict:
     base = {"group": str(scan_kw.get("group", "Z96")), "easy": easy,
             "hard": int(round(float(scan_kw.get("ratio", 9.0)) * easy))}
     for par, vals in (scans or DEFAULT_SCANS).items():
-        T = escape_scan(par, vals, **scan_kw)
+        T = escape_scan(cast(ScanParameter, par), vals, **scan_kw)
         fits = sorted((fit_scaling(vals, T, law) for law in ("power", "exp")), key=lambda f: -f.r2)
         out[par] = {"values": np.asarray(vals, dtype=float), "escape": T, "fits": tuple(fits),
                     "base": base}

@@ -104,7 +104,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Hashable, Iterable, Iterator, Literal
+from typing import Any, Hashable, Iterable, Iterator, Literal, cast
 
 import numpy as np
 from ._lazy import sympy as sp  # imported at first use: `import groupfourier` stays fast
@@ -349,7 +349,7 @@ def _fast_applies(G: FiniteGroup, irreps: tuple[Irrep, ...]) -> bool:
 
 
 def _resolve_method(G: FiniteGroup, method: str, kind: str, irreps: tuple[Irrep, ...],
-                    who: str) -> str:
+                    who: str) -> Literal["auto", "dense", "fft"]:
     _check_method(who, method)
     if kind == "exact":
         if method == "fft":
@@ -365,7 +365,7 @@ def _resolve_method(G: FiniteGroup, method: str, kind: str, irreps: tuple[Irrep,
                          f"Use method='dense'.")
     if method == "auto":
         return "fft" if _fast_applies(G, irreps) else "dense"
-    return method
+    return "fft" if method == "fft" else "dense"       # checked by _check_method above
 
 
 # ------------------------------------------------------------------ exact arithmetic
@@ -423,7 +423,7 @@ def _dense_forward(G: FiniteGroup, kind: str, f: Any, irreps: tuple[Irrep, ...])
     fast = G._exact_forward(f, irreps) if kind == "exact" else None
     if fast is not None:  # e.g. rational input on S_n: exact arithmetic over Q, no symbolic sums
         return fast
-    out = {}
+    out: dict[Any, Any] = {}
     for rho in irreps:
         if kind == "exact":
             if _root_order(G) is None:  # square roots only: collect numeric parts first
@@ -435,10 +435,11 @@ def _dense_forward(G: FiniteGroup, kind: str, f: Any, irreps: tuple[Irrep, ...])
             out[rho.label] = F
         elif kind == "torch":
             import torch
-            M = _torch_const(rho.matrices(), f)
-            out[rho.label] = torch.einsum("...g,gij->...ij", f.to(M.dtype), M)
+            Mt = _torch_const(cast(NDArray, rho.matrices()), f)
+            out[rho.label] = torch.einsum("...g,gij->...ij", f.to(Mt.dtype), Mt)
         else:
-            out[rho.label] = np.tensordot(f, match_precision(rho.matrices(), f.dtype), axes=([-1], [0]))
+            out[rho.label] = np.tensordot(f, match_precision(cast(NDArray, rho.matrices()), f.dtype),
+                                          axes=([-1], [0]))
     return out
 
 
@@ -463,7 +464,8 @@ def _dense_inverse(G: FiniteGroup, kind: str, F: dict, irreps: tuple[Irrep, ...]
         else:
             # Σ_ab F_ab ρ(y)_ba at every y, then read off at y = x⁻¹ (no copy of the matrices)
             Ft = np.ascontiguousarray(np.swapaxes(F[rho.label], -1, -2))   # small: no copy of ρ
-            term = np.tensordot(Ft, match_precision(rho.matrices(), Ft.dtype), axes=([-2, -1], [1, 2]))[..., inv]
+            term = np.tensordot(Ft, match_precision(cast(NDArray, rho.matrices()), Ft.dtype),
+                                axes=([-2, -1], [1, 2]))[..., inv]
             term *= rho.dim / G.order
         total = term if total is None else total + term
     if kind == "exact":
@@ -810,7 +812,7 @@ def plancherel(G: FiniteGroup, f: ArrayLike, h: ArrayLike, *, inner: bool = Fals
     if out is not None:
         return _realify(kind, out if kind == "torch" else np.asarray(out), real)
     Ff, Fh = (fourier_transform(G, x, method=method) for x in (fa, ha))
-    total = 0
+    total: Any = 0
     for rho in Ff.irreps:
         a, b = Ff[rho.label], Fh[rho.label]
         if kind == "torch":
