@@ -67,7 +67,7 @@ def design_for(name: str):
     c = CONFIGS[name]
     model = TaskModel(group=c["group"], M=c["M"], c_B=c["c_B"])
     return design(model, c["target"], max_rungs=c["max_rungs"], allowed=c["allowed"],
-                  baseline=True, **TRAIN)
+                  baseline="batch", **TRAIN)
 
 
 def mixtures(res) -> list[dict]:
@@ -205,7 +205,7 @@ def tabulate(out: Path, dest: Path) -> dict:
         rows = []
         for m in info["mixtures"]:
             pr = predict(model, Spectrum(tuple(m["horizons"]), tuple(m["weights"])),
-                         baseline=True, **TRAIN)
+                         baseline="batch", **TRAIN)
             runs = {s: observed(run_dir(out, name, m["name"], s), c["target"])
                     for s in seeds_of(name)}
             main = [runs[s][0] for s in SEEDS]
@@ -239,13 +239,22 @@ def tabulate(out: Path, dest: Path) -> dict:
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "command": "python scripts/design_training.py --launch && "
                        "python scripts/design_training.py --tabulate",
-            "level": LEVEL, "l2_evidence": l2_evidence(out.parent / "design_l2")}
+            "level": LEVEL, "l2_evidence": l2_evidence(out.parent / "design_l2"),
+            "runs_finished": runs_finished(out)}
     doc = {"meta": meta, "configs": tables}
     dest.mkdir(parents=True, exist_ok=True)
     (dest / "design_training.json").write_text(json.dumps(doc, indent=1, allow_nan=False))
     (dest / "design_training.md").write_text(markdown(doc))
     print(markdown(doc))
     return doc
+
+
+def runs_finished(out: Path) -> str:
+    """UTC time of the newest metrics file under ``out``: when the observed column was made
+    (re-tabulating recomputes only the predictions)."""
+    times = [f.stat().st_mtime for f in out.rglob("metrics.jsonl")]
+    return (datetime.datetime.fromtimestamp(max(times), datetime.timezone.utc)
+            .strftime("%Y-%m-%d %H:%M UTC") if times else "no runs")
 
 
 def l2_evidence(root: Path) -> list[dict]:
@@ -286,10 +295,14 @@ def markdown(doc: dict) -> str:
                     for p in ck["pairwise"])]
 
     m = doc["meta"]
-    lines = [f"Training evidence for `dynamics.design` (issue 18). {m['machine']}, {m['date']}.",
+    lines = [f"Training evidence for `dynamics.design` (issue 18). {m['machine']}; runs "
+             f"finished {m.get('runs_finished', m['date'])}, table (and its predicted column) "
+             f"made {m['date']}.",
              f"Command: `{m['command']}`. Time = first update at which the target's held-out "
              f"success (exact, 256 prompts) reaches {m['level']}, linearly interpolated between "
-             f"logs; 'never' = not within the run.", ""]
+             f"logs; 'never' = not within the run. Predicted = `dynamics.predict` at the runs' "
+             f"settings (baseline 'batch'), the flow started from the stochastic-escape start "
+             f"(`dynamics.escape.escape_start`); re-tabulating reuses the stored runs.", ""]
     for name, t in doc["configs"].items():
         c = t["config"]
         extra = c.get("extra_seeds") or []
