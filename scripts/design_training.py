@@ -121,7 +121,6 @@ def _num(v):
 
 
 def launch(out: Path, jobs: int) -> None:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
     queue = []
     for name in CONFIGS:
         cmds, info = commands(name, out)
@@ -129,6 +128,14 @@ def launch(out: Path, jobs: int) -> None:
               f"{len(cmds)} runs of {info['updates']} updates", flush=True)
         queue += cmds
     queue.sort(key=lambda c: int(c[c.index("--seed") + 1]) >= len(SEEDS))  # extra seeds last
+    run_queue(queue, jobs)
+
+
+def run_queue(queue: list[list[str]], jobs: int) -> None:
+    """Run the commands (each ending in ``--out DIR``, logged to ``DIR.log``), at most
+    ``jobs`` at a time, one torch/OpenMP thread each; return when all have ended."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
+    queue = list(queue)
     running: list[subprocess.Popen] = []
     t0 = time.time()
     while queue or running:
@@ -342,19 +349,24 @@ def markdown(doc: dict) -> str:
     return "\n".join(lines)
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--launch", action="store_true", help="design and train (skips finished runs)")
+def cli(doc: str, launch_fn, tabulate_fn, out: Path, argv=None) -> int:
+    """The ``--launch`` / ``--tabulate`` command line shared by the design training scripts."""
+    p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    p.add_argument("--launch", action="store_true", help="design and train (skips started runs)")
     p.add_argument("--tabulate", action="store_true", help="read the runs, write the table")
-    p.add_argument("--out", default=str(ROOT / "runs" / "design"), help="run directory")
+    p.add_argument("--out", default=str(out), help="run directory")
     p.add_argument("--dest", default=str(ROOT / "docs" / "results"), help="table directory")
     p.add_argument("--jobs", type=int, default=2, help="concurrent runs (default 2)")
     a = p.parse_args(argv)
     if a.launch:
-        launch(Path(a.out), a.jobs)
+        launch_fn(Path(a.out), a.jobs)
     if a.tabulate:
-        tabulate(Path(a.out), Path(a.dest))
+        tabulate_fn(Path(a.out), Path(a.dest))
     return 0
+
+
+def main(argv=None) -> int:
+    return cli(__doc__, launch, tabulate, ROOT / "runs" / "design", argv)
 
 
 if __name__ == "__main__":
