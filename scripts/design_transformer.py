@@ -118,11 +118,14 @@ def launch(out: Path, jobs: int) -> None:
     run_queue(cmds, jobs)
 
 
-def observed(d: Path) -> float:
+def observed(d: Path) -> tuple[float, dict]:
+    """(time to 0.9 at the target, each horizon's held-out success at the last record)."""
     from verify.transformer.rl import TransformerRunResult
     res = TransformerRunResult.from_dir(d)
+    final = {L: float(res.metrics[f"success/L{L}/sampled"][-1]) for L in res.config.run.horizons}
     return first_crossing(np.asarray(res.steps, float),
-                          np.asarray(res.metrics[f"success/L{TARGET}/sampled"], float), LEVEL)
+                          np.asarray(res.metrics[f"success/L{TARGET}/sampled"], float),
+                          LEVEL), final
 
 
 def predicted_adam(d: Path, c_B: float) -> float:
@@ -149,12 +152,15 @@ def tabulate(out: Path, dest: Path) -> dict:
     for name, hs, ws in info["mixtures"]:
         runs = {s: run_dir(out, name, s) for s in SEEDS}
         done = {s: d for s, d in runs.items() if (d / "result.json").exists()}
-        obs = {s: observed(d) for s, d in done.items()}
+        both = {s: observed(d) for s, d in done.items()}
+        obs = {s: t for s, (t, _) in both.items()}
         pred = predicted_adam(next(iter(done.values())), c_B) if done else math.nan
         med = float(np.median(list(obs.values()))) if obs else math.nan
         rows.append({"name": name, "horizons": hs, "weights": [round(w, 3) for w in ws],
                      "t_proxy_sgd": proxy.get(name), "t_predicted_adam": pred,
-                     "t_observed": {str(s): v for s, v in obs.items()}, "t_observed_median": med})
+                     "t_observed": {str(s): v for s, v in obs.items()}, "t_observed_median": med,
+                     "final_success": {str(s): {str(L): p for L, p in f.items()}
+                                       for s, (_, f) in both.items()}})
     des, lad = rows[0], rows[1]
     doc = {"meta": {"machine": f"2-core CPU sandbox shared with other jobs ({platform.machine()})",
                     "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -202,19 +208,28 @@ def markdown(doc: dict) -> str:
              f"`python -m verify.transformer compare` uses); no transformer-level prediction "
              f"exists yet (issue 14).", "",
              "| mixture | horizons : weights | proxy (SGD) t(0.9) | predicted (Adam, minimal model) "
-             f"t(0.9) | observed, seeds {seeds} | median | pred/obs |",
-             "|---|---|---:|---:|---|---:|---:|"]
+             f"t(0.9) | observed, seeds {seeds} | median | pred/obs | success per horizon at "
+             f"update {m['updates']}, per seed |",
+             "|---|---|---:|---:|---|---:|---:|---|"]
     for r in doc["rows"]:
         hw = ", ".join(f"{h}:{w:.2f}" for h, w in zip(r["horizons"], r["weights"]))
-        obs = ", ".join(_f(r["t_observed"].get(str(s), math.nan)) for s in seeds)
+        obs = ", ".join(_f(r["t_observed"][str(s)]) if str(s) in r["t_observed"] else "not run"
+                        for s in seeds)
         po = (r["t_predicted_adam"] / r["t_observed_median"]
               if math.isfinite(r["t_observed_median"]) else math.nan)
         lines.append(f"| {r['name']} | {hw} | {_f(r['t_proxy_sgd'])} | "
                      f"{_f(r['t_predicted_adam'])} | {obs} | {_f(r['t_observed_median'])} | "
-                     f"{'-' if not math.isfinite(po) else f'{po:.2f}'} |")
+                     f"{'-' if not math.isfinite(po) else f'{po:.2f}'} | "
+                     + "; ".join("/".join(f"{p:.2f}" for p in f.values())
+                                 for f in r["final_success"].values()) + " |")
     des, lad = doc["rows"][0], doc["rows"][1]
+    ratio = doc["design_over_best_ladder_observed"]
     lines += ["", f"Design / best ladder ({lad['name']}), median time: observed "
-              f"{doc['design_over_best_ladder_observed']:.2f}; proxy predicted "
+              + (f"{ratio:.2f}" if math.isfinite(ratio) else
+                 "undefined (neither reached 0.9 within the run)" if not math.isfinite(
+                     des["t_observed_median"]) and not math.isfinite(lad["t_observed_median"])
+                 else "inf" if not math.isfinite(des["t_observed_median"]) else "0")
+              + "; proxy predicted "
               f"{des['t_proxy_sgd'] / lad['t_proxy_sgd']:.2f}; Adam minimal-model predicted "
               f"{des['t_predicted_adam'] / lad['t_predicted_adam']:.2f}.", ""]
     return "\n".join(lines)
