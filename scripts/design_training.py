@@ -67,7 +67,7 @@ def design_for(name: str):
     c = CONFIGS[name]
     model = TaskModel(group=c["group"], M=c["M"], c_B=c["c_B"])
     return design(model, c["target"], max_rungs=c["max_rungs"], allowed=c["allowed"],
-                  baseline=True, **TRAIN)
+                  baseline="batch", **TRAIN)
 
 
 def mixtures(res) -> list[dict]:
@@ -121,7 +121,6 @@ def _num(v):
 
 
 def launch(out: Path, jobs: int) -> None:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
     queue = []
     for name in CONFIGS:
         cmds, info = commands(name, out)
@@ -129,6 +128,14 @@ def launch(out: Path, jobs: int) -> None:
               f"{len(cmds)} runs of {info['updates']} updates", flush=True)
         queue += cmds
     queue.sort(key=lambda c: int(c[c.index("--seed") + 1]) >= len(SEEDS))  # extra seeds last
+    run_queue(queue, jobs)
+
+
+def run_queue(queue: list[list[str]], jobs: int) -> None:
+    """Run the commands (each ending in ``--out DIR``, logged to ``DIR.log``), at most
+    ``jobs`` at a time, one torch/OpenMP thread each; return when all have ended."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
+    queue = list(queue)
     running: list[subprocess.Popen] = []
     t0 = time.time()
     while queue or running:
@@ -205,7 +212,7 @@ def tabulate(out: Path, dest: Path) -> dict:
         rows = []
         for m in info["mixtures"]:
             pr = predict(model, Spectrum(tuple(m["horizons"]), tuple(m["weights"])),
-                         baseline=True, **TRAIN)
+                         baseline="batch", **TRAIN)
             runs = {s: observed(run_dir(out, name, m["name"], s), c["target"])
                     for s in seeds_of(name)}
             main = [runs[s][0] for s in SEEDS]
@@ -239,13 +246,22 @@ def tabulate(out: Path, dest: Path) -> dict:
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "command": "python scripts/design_training.py --launch && "
                        "python scripts/design_training.py --tabulate",
-            "level": LEVEL, "l2_evidence": l2_evidence(out.parent / "design_l2")}
+            "level": LEVEL, "l2_evidence": l2_evidence(out.parent / "design_l2"),
+            "runs_finished": runs_finished(out)}
     doc = {"meta": meta, "configs": tables}
     dest.mkdir(parents=True, exist_ok=True)
     (dest / "design_training.json").write_text(json.dumps(doc, indent=1, allow_nan=False))
     (dest / "design_training.md").write_text(markdown(doc))
     print(markdown(doc))
     return doc
+
+
+def runs_finished(out: Path) -> str:
+    """UTC time of the newest metrics file under ``out``: when the observed column was made
+    (re-tabulating recomputes only the predictions)."""
+    times = [f.stat().st_mtime for f in out.rglob("metrics.jsonl")]
+    return (datetime.datetime.fromtimestamp(max(times), datetime.timezone.utc)
+            .strftime("%Y-%m-%d %H:%M UTC") if times else "no runs")
 
 
 def l2_evidence(root: Path) -> list[dict]:
@@ -286,10 +302,14 @@ def markdown(doc: dict) -> str:
                     for p in ck["pairwise"])]
 
     m = doc["meta"]
-    lines = [f"Training evidence for `dynamics.design` (issue 18). {m['machine']}, {m['date']}.",
+    lines = [f"Training evidence for `dynamics.design` (issue 18). {m['machine']}; runs "
+             f"finished {m.get('runs_finished', m['date'])}, table (and its predicted column) "
+             f"made {m['date']}.",
              f"Command: `{m['command']}`. Time = first update at which the target's held-out "
              f"success (exact, 256 prompts) reaches {m['level']}, linearly interpolated between "
-             f"logs; 'never' = not within the run.", ""]
+             f"logs; 'never' = not within the run. Predicted = `dynamics.predict` at the runs' "
+             f"settings (baseline 'batch'), the flow started from the stochastic-escape start "
+             f"(`dynamics.escape.escape_start`); re-tabulating reuses the stored runs.", ""]
     for name, t in doc["configs"].items():
         c = t["config"]
         extra = c.get("extra_seeds") or []
@@ -329,19 +349,24 @@ def markdown(doc: dict) -> str:
     return "\n".join(lines)
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--launch", action="store_true", help="design and train (skips finished runs)")
+def cli(doc: str, launch_fn, tabulate_fn, out: Path, argv=None) -> int:
+    """The ``--launch`` / ``--tabulate`` command line shared by the design training scripts."""
+    p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    p.add_argument("--launch", action="store_true", help="design and train (skips started runs)")
     p.add_argument("--tabulate", action="store_true", help="read the runs, write the table")
-    p.add_argument("--out", default=str(ROOT / "runs" / "design"), help="run directory")
+    p.add_argument("--out", default=str(out), help="run directory")
     p.add_argument("--dest", default=str(ROOT / "docs" / "results"), help="table directory")
     p.add_argument("--jobs", type=int, default=2, help="concurrent runs (default 2)")
     a = p.parse_args(argv)
     if a.launch:
-        launch(Path(a.out), a.jobs)
+        launch_fn(Path(a.out), a.jobs)
     if a.tabulate:
-        tabulate(Path(a.out), Path(a.dest))
+        tabulate_fn(Path(a.out), Path(a.dest))
     return 0
+
+
+def main(argv=None) -> int:
+    return cli(__doc__, launch, tabulate, ROOT / "runs" / "design", argv)
 
 
 if __name__ == "__main__":
