@@ -184,7 +184,8 @@ class MixtureTable:
                                        f"from its own {ref:.6g}: dynamics.optim changed how the "
                                        f"weights enter; update dynamics/_mixture_cache.py.")
 
-    def evaluate(self, W: NDArray, *, budget: float | None = None, theta0: NDArray | None = None,
+    def evaluate(self, W: NDArray, *, budget: float | None = None,
+                 theta0: NDArray | float | None = None,
                  chunk: int = 1024) -> tuple[NDArray, NDArray]:
         """``(t_target, p_at)`` for the mixtures in the rows of W (shape (n_c, n_h)), from
         ``theta0`` (one start per row; default: the screening start :meth:`theta0`).

@@ -48,8 +48,8 @@ from scipy.optimize import differential_evolution
 from ._mixture_cache import MixtureTable
 from .escape import escape_start
 from .model import TaskModel
-from .ode import ReducedObjective
-from .optim import OptimizerSpec
+from .ode import Form, ReducedObjective
+from .optim import Optimizer, OptimizerSpec
 from .predict import GrowthResult, predict
 from .spectrum import Spectrum
 from .success import DEFAULT_PROMPTS, DEFAULT_SEED
@@ -280,7 +280,7 @@ def _placements(target: int, rungs: Sequence[int], k: int, max_placements: int
         return [tuple(sorted(c + (target,))) for c in itertools.combinations(rungs, k - 1)]
     out = set()
     for bottom in rungs:                          # geometric between each bottom rung and L
-        pts = np.exp(np.linspace(math.log(bottom), math.log(target), k))[:-1]
+        pts = list(np.exp(np.linspace(math.log(bottom), math.log(target), k))[:-1])
         out.add(tuple(sorted({_snap(p, rungs) for p in pts})) + (target,))
     for r in np.exp(np.linspace(math.log(1.1), math.log(target), 200)):
         pts = [target / r ** j for j in range(1, k)]
@@ -304,9 +304,9 @@ def _profiles(H: NDArray, target: int) -> NDArray:
 
 def design(model: TaskModel, target: int, *, max_rungs: int = 4,
            allowed: Sequence[int] | None = None, budget: float | None = None,
-           optimizer: str = "sgd", lr: float = 30.0, batch: int = 512,
+           optimizer: Optimizer = "sgd", lr: float = 30.0, batch: int = 512,
            length_normalized: bool = True, baseline: Any = "loo", sampled: bool = True,
-           form: str = "exact", epsilon: float = 0.02, t_max: float | None = None,
+           form: Form = "exact", epsilon: float = 0.02, t_max: float | None = None,
            n_prompts: int = DEFAULT_PROMPTS, seed: int = DEFAULT_SEED,
            max_placements: int = 20000, n_screen: int = 256, n_refine: int = 3, maxiter: int = 40,
            min_weight: float = 0.02, k_tolerance: float = 0.01,
@@ -388,7 +388,7 @@ def design(model: TaskModel, target: int, *, max_rungs: int = 4,
             better = s < scr
             scr, prof_w = np.where(better, s, scr), np.where(better[:, None], Wp, prof_w)
         order = np.argsort(scr, kind="stable")[:n_refine if K > 1 else 1]
-        best = (math.inf, (target,), (1.0,))
+        best: tuple[float, tuple[int, ...], tuple[float, ...]] = (math.inf, (target,), (1.0,))
         for i in order:
             hs, w = tuple(int(h) for h in H[i]), prof_w[i]
             f0 = float(scr[i])
