@@ -24,6 +24,7 @@ from groupfourier import group_from_name
 
 from .model import TaskModel
 from .predict import predict
+from .regime import REGIME_COLORS
 from .spectrum import Spectrum
 
 #: What :func:`escape_scan` varies.
@@ -201,7 +202,7 @@ def plot_phase_diagram(pd: PhaseDiagram, ax=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
     codes = np.vectorize(REGIME_CODES.get)(pd.regime).astype(float)
-    cmap = ListedColormap(["#4daf4a", "#e41a1c", "#999999"])
+    cmap = ListedColormap([REGIME_COLORS[k] for k in ("relay", "plateau", "stalled")])
     ax.imshow(codes, cmap=cmap, vmin=0, vmax=2, origin="lower", aspect="auto")
     ax.set_xticks(range(len(pd.ratios)), [f"{r:g}" for r in pd.ratios])
     ax.set_yticks(range(len(pd.values)), [f"{v:g}" for v in pd.values])
@@ -212,7 +213,9 @@ def plot_phase_diagram(pd: PhaseDiagram, ax=None):
             x = pd.index[i, j]
             txt = "∞" if not math.isfinite(x) else f"{x:.2g}"
             ax.text(j, i, txt, ha="center", va="center", fontsize=7)
-    ax.set_title("green relay · red plateau · grey stalled / unfinished\n(text: regime index, "
+    where = (pd.groups[0] if pd.parameter == "c_B" else f"{pd.group_family}_n") if pd.groups else ""
+    ax.set_title(f"{where + ': ' if where else ''}blue relay · vermillion plateau · grey stalled / "
+                 "unfinished\n(text: regime index, "
                  "longest stall / its transition)", fontsize=9)
     return ax
 

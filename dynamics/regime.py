@@ -43,12 +43,17 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["RegimeResult", "classify_curves", "crossing_time", "last_rise_start", "THRESHOLD",
-           "RISE_FRACTION", "HALF", "Regime"]
+           "RISE_FRACTION", "HALF", "Regime", "REGIME_COLORS"]
 
 Regime = Literal["relay", "plateau", "stalled", "unfinished"]
 
 #: Index at and above which the curves are a plateau.
 THRESHOLD = 30.0
+#: One colour per label in every figure, from the Okabe–Ito palette (safe for the common
+#: colour-vision deficiencies): relay blue, plateau vermillion, stalled/unfinished grey,
+#: mixed seeds reddish purple.
+REGIME_COLORS = {"relay": "#0072B2", "plateau": "#D55E00", "stalled": "#999999",
+                 "unfinished": "#999999", "mixed": "#CC79A7"}
 #: The rise level is chance + RISE_FRACTION · (0.5 − chance).
 RISE_FRACTION = 0.2
 #: The success level that counts as learned.

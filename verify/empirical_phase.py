@@ -35,7 +35,7 @@ from typing import Any, Literal, Sequence, cast
 import numpy as np
 from numpy.typing import NDArray
 
-from dynamics.regime import THRESHOLD
+from dynamics.regime import REGIME_COLORS, THRESHOLD
 
 from .config import RunConfig
 
@@ -43,7 +43,7 @@ __all__ = ["EmpiricalPhase", "observed_phase", "predicted_phase", "phase_diagram
            "plot_empirical_phase", "agreement_markdown"]
 
 YAxis = Literal["c_B", "group_order"]
-_COLORS = {"relay": "#4daf4a", "plateau": "#e41a1c", "stalled": "#777777", "mixed": "#ff7f00"}
+_COLORS = {k: REGIME_COLORS[k] for k in ("relay", "plateau", "stalled", "mixed")}
 
 
 def _ro(a: NDArray) -> NDArray:
@@ -427,7 +427,10 @@ def plot_empirical_phase(ph: EmpiricalPhase, *, color: Literal["regime", "platea
     ax.set_ylim(-0.6, ny - 0.4)
     ax.set_xlabel("ratio R = L_hard / L_easy")
     ax.set_ylabel("c_B" if ph.y == "c_B" else "|G|")
-    ax.set_title("fill: observed (r relay, p plateau, s stalled per seed); ring: predicted",
+    # name the group (or family, on an |G| axis) when the diagram knows it
+    where = ph.settings.get("group" if ph.y == "c_B" else "family")
+    where = "" if where is None else f"{where}{'' if ph.y == 'c_B' else '_n'}: "
+    ax.set_title(f"{where}fill: observed (r relay, p plateau, s stalled per seed); ring: predicted",
                  fontsize=8)
     handles, names = ax.get_legend_handles_labels()
     if handles and color == "regime":
