@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     policy = TransformerPolicy(task, build_model(cfg.pretrain))
     gen = torch.Generator().manual_seed(0)
     L = args.horizon
-    tokens = encode(task, sample_prompts(task, args.batch, L, generator=gen), generator=gen).tokens
+    tokens = encode(task, sample_prompts(task, L, args.batch, seed=gen), generator=gen).tokens
 
     cached = policy.generate(tokens, L, greedy=True)
     if not torch.equal(cached, generate_uncached(policy, tokens, L)):
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     state = AlgoState()
 
     def update() -> None:
-        prompts = [sample_prompts(task, n, h, generator=gen)
+        prompts = [sample_prompts(task, h, n, seed=gen)
                    for h, n in zip(cfg.run.horizons, cfg.run.batch_counts)]
         terms, _ = objectives(cfg.run, policy, prompts, generator=gen, state=state)
         opt.zero_grad(set_to_none=True)

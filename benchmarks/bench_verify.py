@@ -63,7 +63,7 @@ def time_updates(cfg: RunConfig, policy, n: int, repeats: int) -> tuple[float, f
     for _ in range(repeats + 1):  # the first block warms up
         t0, c0 = time.perf_counter(), time.process_time()
         for _ in range(n):
-            ps = [sample_prompts(policy.task, c, L, generator=gen)
+            ps = [sample_prompts(policy.task, L, c, seed=gen)
                   for L, c in zip(cfg.horizons, cfg.batch_counts)]
             terms, _ = objectives(cfg, policy, ps, generator=gen, state=state)
             opt.zero_grad()

@@ -31,10 +31,9 @@ Mean-field form: :math:`P_L = 1/|G| + (1-1/|G|)\lambda^L`,
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -42,6 +41,7 @@ from numpy.typing import ArrayLike, NDArray
 from groupfourier import CyclicGroup, FiniteGroup
 
 from .model import TaskModel, step_law, symmetric_step_law, symmetric_step_law_derivative
+from .prompts import DEFAULT_PROMPTS, DEFAULT_SEED, Prompts, _torch_of, sample_prompts
 
 if TYPE_CHECKING:  # torch is optional: imported only by success_probability_torch
     import torch
@@ -52,17 +52,8 @@ __all__ = ["Prompts", "sample_prompts", "success_probability", "success_probabil
            "mean_field_success", "mean_field_polynomial", "accidental_success",
            "canonical_success"]
 
-DEFAULT_PROMPTS = 256
-DEFAULT_SEED = 0
-
 
 # ----------------------------------------------------------------------------- irreps
-def _torch_of(x: Any) -> Any:
-    """The torch module when ``x`` is a torch tensor, else None (never imports torch)."""
-    torch = sys.modules.get("torch")
-    return torch if torch is not None and isinstance(x, torch.Tensor) else None
-
-
 @lru_cache(maxsize=32)
 def _irrep_blocks(G: FiniteGroup) -> tuple[tuple[int, NDArray[np.complex128]], ...]:
     """Non-trivial irreps grouped by dimension: ``(d, mats)``, mats shape (n_d, |G|, d, d).
@@ -114,42 +105,6 @@ def _ordered_product(F: Any, d: int) -> Any:
 
 
 # ----------------------------------------------------------------------------- prompts
-class Prompts(NamedTuple):
-    """A fixed sample of prompts: operations, identifiers and initial states (int64 arrays).
-
-    ``ops`` and ``ids`` have shape (P, L), distinct within each row; ``s0`` shape (P,).
-    """
-
-    ops: NDArray[np.int64]
-    ids: NDArray[np.int64]
-    s0: NDArray[np.int64]
-
-
-def sample_prompts(G: FiniteGroup, L: int, n_prompts: int = DEFAULT_PROMPTS, *,
-                   M: int | None = None, seed: int | np.random.Generator = DEFAULT_SEED) -> Prompts:
-    """Sample prompts: L distinct operations, L distinct identifiers out of M, a uniform s0.
-
-    Examples
-    --------
-    >>> p = sample_prompts(CyclicGroup(7), 3, 2, M=5, seed=1)
-    >>> p.ops.shape, p.ids.shape, p.s0.shape
-    ((2, 3), (2, 3), (2,))
-    >>> bool((np.sort(p.ops, 1)[:, 1:] != np.sort(p.ops, 1)[:, :-1]).all())
-    True
-    """
-    M = G.order if M is None else M
-    if not (isinstance(L, (int, np.integer)) and 1 <= L <= min(G.order, M)):
-        raise ValueError(f"sample_prompts: L must be an integer in 1..min(|G|, M)="
-                         f"{min(G.order, M)}; got L={L!r}.")
-    if not (isinstance(n_prompts, (int, np.integer)) and n_prompts >= 1):
-        raise ValueError(f"sample_prompts: n_prompts must be an integer >= 1; got {n_prompts!r}.")
-    rng = np.random.default_rng(seed)
-    ops = np.argsort(rng.random((n_prompts, G.order)), axis=1)[:, :L].astype(np.int64)
-    ids = np.argsort(rng.random((n_prompts, M)), axis=1)[:, :L].astype(np.int64)
-    s0 = rng.integers(0, G.order, n_prompts).astype(np.int64)
-    return Prompts(ops, ids, s0)
-
-
 def _check_ops(G: FiniteGroup, ops: Any, who: str) -> Any:
     """Validated int64 ops, shape (P, L): a torch tensor for a torch input, else numpy."""
     torch = _torch_of(ops)

@@ -47,7 +47,7 @@ from verify.transformer.tokenize import ROLES, decode, encode, roles_for
 # %%
 G = SymmetricGroup(3)
 task = make_task(G, 4, seed=0)
-prompts = sample_prompts(task, 1, 2, generator=torch.Generator().manual_seed(0))
+prompts = sample_prompts(task, 2, 1, seed=torch.Generator().manual_seed(0))
 tb = encode(task, prompts, generator=torch.Generator().manual_seed(0))
 print([f"{ROLES[r]}:{t}" for r, t in zip(roles_for(2).tolist(), tb.tokens[0].tolist())])
 back, states = decode(task, tb.tokens)

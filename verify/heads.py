@@ -62,7 +62,7 @@ class Rollout:
     >>> from groupfourier import CyclicGroup
     >>> from verify.tasks import make_task, sample_prompts
     >>> task = make_task(CyclicGroup(5), 4, seed=0)
-    >>> p = sample_prompts(task, 3, 2, generator=torch.Generator().manual_seed(0))
+    >>> p = sample_prompts(task, 2, 3, seed=torch.Generator().manual_seed(0))
     >>> alpha = torch.eye(2).expand(3, 2, 2)               # all attention on the right clause
     >>> ro = IdealHead(B=50.0, order=5).rollout(task, p, alpha, greedy=True)
     >>> ro.reward.tolist(), ro.canonical.tolist()

@@ -44,7 +44,7 @@ class AttentionPolicy(nn.Module):
     >>> from verify.tasks import make_task, sample_prompts
     >>> task = make_task(CyclicGroup(8), 6, seed=0)
     >>> policy = AttentionPolicy(task, IdealHead(B=8.3, order=8))
-    >>> p = sample_prompts(task, 4, 3, generator=torch.Generator().manual_seed(0))
+    >>> p = sample_prompts(task, 3, 4, seed=torch.Generator().manual_seed(0))
     >>> policy.attention(p)[0]          # Q = 0: uniform over the 3 clauses
     tensor([[0.3333, 0.3333, 0.3333],
             [0.3333, 0.3333, 0.3333],

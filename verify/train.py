@@ -131,7 +131,7 @@ def eval_prompts(cfg: RunConfig, task: Task) -> list[Prompts]:
     [(2, 8), (3, 8)]
     """
     gen = torch.Generator().manual_seed(seed_streams(cfg.seed)["eval"])
-    return [sample_prompts(task, cfg.eval_prompts, L, generator=gen) for L in cfg.horizons]
+    return [sample_prompts(task, L, cfg.eval_prompts, seed=gen) for L in cfg.horizons]
 
 
 @torch.no_grad()

@@ -276,7 +276,7 @@ class Trainer:
                 counts = run.batch_counts
                 if run.algo == "grpo":
                     counts = tuple(c // run.samples_per_prompt for c in counts)
-                prompts = [sample_prompts(self.policy.task, n, L, generator=self.generator)
+                prompts = [sample_prompts(self.policy.task, L, n, seed=self.generator)
                            for L, n in zip(run.horizons, counts)]
                 if extra is not None:
                     self.reset_extra()

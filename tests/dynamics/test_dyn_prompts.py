@@ -57,7 +57,7 @@ def test_torch_draw_is_unchanged(group, M, task_seed, n, L, gen_seed, digest):
     torch = pytest.importorskip("torch")
     from verify.tasks import make_task, sample_prompts
     task = make_task(GROUPS[group], M, seed=task_seed)
-    p = sample_prompts(task, n, L, generator=torch.Generator().manual_seed(gen_seed))
+    p = sample_prompts(task, L, n, seed=torch.Generator().manual_seed(gen_seed))
     assert _digest(p.ops, p.ids, p.s0, p.target) == digest
 
 
@@ -65,7 +65,7 @@ def test_torch_draw_small_case_by_value():
     torch = pytest.importorskip("torch")
     from verify.tasks import make_task, sample_prompts
     task = make_task(DihedralGroup(6), 10, seed=1)
-    p = sample_prompts(task, 2, 3, generator=torch.Generator().manual_seed(0))
+    p = sample_prompts(task, 3, 2, seed=torch.Generator().manual_seed(0))
     assert (p.ops.tolist(), p.ids.tolist(), p.s0.tolist(), p.target.tolist()) == \
         ([[7, 1, 5], [9, 11, 5]], [[2, 7, 1], [3, 5, 4]], [7, 5], [0, 0])
 
@@ -78,3 +78,69 @@ def test_held_out_prompts_of_a_run_are_unchanged():
     held = eval_prompts(cfg, build_policy(cfg).task)
     assert [_digest(h.ops, h.ids, h.s0, h.target) for h in held] == \
         ["88ae30ad186db752", "6d1f3f67bb3e6ab4"]
+
+
+# ----------------------------------------------------------------------------- one sampler
+def _naive_target(G, ops, s0):
+    """Element-level oracle: s <- g_k * s for k = 1..L, with G.multiply on elements."""
+    s = G.elements[s0]
+    for g in ops:
+        s = G.multiply(G.elements[g], s)
+    return G.index(s)
+
+
+def test_verify_uses_the_one_sampler():
+    pytest.importorskip("torch")
+    import dynamics
+    import dynamics.prompts as dp
+    import verify.tasks as vt
+    assert vt.sample_prompts is dp.sample_prompts is dynamics.sample_prompts
+    assert vt.Prompts is dp.Prompts is dynamics.Prompts
+    assert vt.chain_product is dp.chain_product and vt.cayley_tensor is dp.cayley_tensor
+
+
+@pytest.mark.parametrize("group", ["Z7", "D6", "S4"])
+def test_targets_of_both_sources_match_element_products(group):
+    torch = pytest.importorskip("torch")
+    from dynamics.prompts import sample_prompts
+    from verify.tasks import make_task
+    G = GROUPS[group]
+    for src in (3, torch.Generator().manual_seed(3)):
+        p = sample_prompts(G, 4, 9, M=6, seed=src)
+        assert len(p) == 9 and p.horizon == 4
+        got = [int(t) for t in p.target]
+        assert got == [_naive_target(G, [int(g) for g in o], int(s)) for o, s in zip(p.ops, p.s0)]
+    # a bare group with a torch generator draws what the task (its table, M = n_ids) draws
+    a = sample_prompts(G, 4, 9, M=6, seed=torch.Generator().manual_seed(1))
+    b = sample_prompts(make_task(G, 6, seed=0), 4, 9, seed=torch.Generator().manual_seed(1))
+    assert all(torch.equal(getattr(a, f), getattr(b, f)) for f in ("ops", "ids", "s0", "target"))
+
+
+def test_repeat_is_the_same_for_numpy_and_torch():
+    torch = pytest.importorskip("torch")
+    from dynamics.prompts import Prompts, sample_prompts
+    p = sample_prompts(CyclicGroup(7), 3, 4, M=5, seed=2)
+    t = Prompts(*(torch.from_numpy(a) for a in (p.ops, p.ids, p.s0, p.target)))
+    for f in ("ops", "ids", "s0", "target"):
+        assert getattr(p.repeat(3), f).tolist() == getattr(t.repeat(3), f).tolist()
+    assert p.repeat(3).ids[:3].tolist() == [p.ids[0].tolist()] * 3
+    assert Prompts(p.ops, p.ids, p.s0).repeat(2).target is None
+
+
+@pytest.mark.parametrize("kw, err, match", [
+    (dict(seed="0"), TypeError, r"seed must be an integer >= 0.*got '0'"),
+    (dict(seed=-1), TypeError, r"seed must be an integer >= 0.*got -1"),
+    (dict(seed=True), TypeError, r"seed must be an integer"),
+    (dict(M=0), ValueError, r"M is the number of identifiers.*got M=0"),
+    (dict(M=2), ValueError, r"L = 3 distinct identifiers but there are only M = 2"),
+    (dict(n_prompts=0), ValueError, r"n_prompts must be an integer >= 1; got 0"),
+    (dict(L=True), ValueError, r"horizon L must be an integer >= 1; got L=True"),
+    (dict(L=8), ValueError, r"L = 8 distinct operations but Z7 has only \|G\| = 7"),
+    (dict(G="Z7"), TypeError, r"G must be a groupfourier FiniteGroup.*got str"),
+])
+def test_bad_input_is_named(kw, err, match):
+    from dynamics.prompts import sample_prompts
+    args = dict(G=CyclicGroup(7), L=3, n_prompts=4)
+    args.update(kw)
+    with pytest.raises(err, match=match):
+        sample_prompts(args.pop("G"), args.pop("L"), **args)

@@ -91,7 +91,7 @@ def test_sampled_final_states_follow_the_models_probabilities():
     """Monte Carlo oracle: cached generation vs enumeration of every chain (teacher forcing)."""
     G = CyclicGroup(3)
     pol = _tiny_policy(G, M=3)
-    p1 = sample_prompts(pol.task, 1, 2, generator=torch.Generator().manual_seed(0))
+    p1 = sample_prompts(pol.task, 2, 1, seed=torch.Generator().manual_seed(0))
     n = 6000
     p = p1.repeat(n)
     with torch.no_grad():
@@ -114,7 +114,7 @@ def test_sampled_final_states_follow_the_models_probabilities():
 def test_rollout_logp_reward_and_canonical_by_hand():
     G = SymmetricGroup(3)
     pol = _tiny_policy(G, M=5)
-    p = sample_prompts(pol.task, 16, 3, generator=torch.Generator().manual_seed(0))
+    p = sample_prompts(pol.task, 3, 16, seed=torch.Generator().manual_seed(0))
     ro = pol.rollout(p, generator=torch.Generator().manual_seed(2))
     assert ro.logp.requires_grad and ro.logp.shape == (16,)
     assert torch.equal(ro.reward, (ro.final == p.target).float())
@@ -134,7 +134,7 @@ def test_rollout_logp_reward_and_canonical_by_hand():
 def test_attention_over_clauses_is_a_distribution_and_matches_the_raw_weights():
     G = CyclicGroup(7)
     pol = _tiny_policy(G, M=6)
-    p = sample_prompts(pol.task, 3, 4, generator=torch.Generator().manual_seed(0))
+    p = sample_prompts(pol.task, 4, 3, seed=torch.Generator().manual_seed(0))
     alpha, layer = pol.attention(p)
     assert alpha.shape == (3, 4, 4)
     assert torch.allclose(alpha.sum(-1), torch.ones(3, 4), atol=1e-5)
@@ -257,7 +257,7 @@ def test_uninformative_queries_are_query_names_not_identifiers():
     task, gen = make_task(G, 5, seed=2), torch.Generator().manual_seed(0)
     v = Vocab(G.order, task.n_ids)
     names = range(v.query(0), v.query(task.n_ids - 1) + 1)
-    one = _one_step_batch(task, sample_prompts(task, 50, 1, generator=gen), gen)
+    one = _one_step_batch(task, sample_prompts(task, 1, 50, seed=gen), gen)
     assert all(int(t) in names for t in one[:, -1])
     ctx, _ = _context_batch(task, 20, 3, gen)
     assert all(int(t) in names for t in ctx[:, query_positions(3)].flatten())

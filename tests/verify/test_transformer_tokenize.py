@@ -17,7 +17,7 @@ def test_encode_decode_round_trip(G, data):
     M = data.draw(st.integers(1, 8))
     L = data.draw(st.integers(1, min(G.order, M)))
     task = make_task(G, M, seed=data.draw(st.integers(0, 99)))
-    p = sample_prompts(task, 5, L, generator=torch.Generator().manual_seed(1))
+    p = sample_prompts(task, L, 5, seed=torch.Generator().manual_seed(1))
     states = torch.randint(G.order, (5, L), generator=torch.Generator().manual_seed(2))
     tb = encode(task, p, generator=torch.Generator().manual_seed(3), states=states)
     assert tb.tokens.shape == (5, sequence_length(L))
@@ -30,7 +30,7 @@ def test_encode_decode_round_trip(G, data):
 def test_layout_by_hand():
     from groupfourier import CyclicGroup
     task = make_task(CyclicGroup(5), 4, seed=0)
-    p = sample_prompts(task, 1, 2, generator=torch.Generator().manual_seed(0))
+    p = sample_prompts(task, 2, 1, seed=torch.Generator().manual_seed(0))
     tb = encode(task, p, generator=torch.Generator().manual_seed(0))
     v = Vocab(5, 4)
     tok = tb.tokens[0].tolist()
@@ -60,7 +60,7 @@ def test_correct_chain_matches_a_step_by_step_product():
     from groupfourier import SymmetricGroup
     G = SymmetricGroup(3)
     task = make_task(G, 6, seed=1)
-    p = sample_prompts(task, 7, 4, generator=torch.Generator().manual_seed(0))
+    p = sample_prompts(task, 4, 7, seed=torch.Generator().manual_seed(0))
     ch = correct_chain(task, p)
     for i in range(7):
         s = int(p.s0[i])
@@ -74,7 +74,7 @@ def test_listing_order_is_uniform_and_independent_of_the_step():
     # the position of step 1's clause among the listed clauses is uniform over 0..L-1
     from groupfourier import CyclicGroup
     task = make_task(CyclicGroup(12), 12, seed=0)
-    p = sample_prompts(task, 4000, 4, generator=torch.Generator().manual_seed(0))
+    p = sample_prompts(task, 4, 4000, seed=torch.Generator().manual_seed(0))
     tb = encode(task, p, generator=torch.Generator().manual_seed(1))
     where = clause_positions(tb.order)[:, 0] // 2
     freq = torch.bincount(where, minlength=4).double() / 4000
@@ -84,7 +84,7 @@ def test_listing_order_is_uniform_and_independent_of_the_step():
 def test_bad_input():
     from groupfourier import CyclicGroup
     task = make_task(CyclicGroup(5), 4, seed=0)
-    p = sample_prompts(task, 2, 2, generator=torch.Generator().manual_seed(0))
+    p = sample_prompts(task, 2, 2, seed=torch.Generator().manual_seed(0))
     with pytest.raises(ValueError, match=r"states must have shape \(P, L\) = \(2, 2\)"):
         encode(task, p, generator=torch.Generator(), states=torch.zeros(2, 3, dtype=torch.long))
     with pytest.raises(ValueError, match="length 4L \\+ 2"):

@@ -20,7 +20,7 @@ from oracles import brute_force_success  # noqa: E402
 def _setup(group, L, M, algo, **kw):
     cfg = RunConfig(group=group, horizons=(L,), n_ids=M, algo=algo, init_std=0.6, batch=64, **kw)
     policy = build_policy(cfg)
-    p = sample_prompts(policy.task, 1, L, generator=torch.Generator().manual_seed(4))
+    p = sample_prompts(policy.task, L, 1, seed=torch.Generator().manual_seed(4))
     G = cfg.G
     Q = policy.Q.detach().double().clone().requires_grad_(True)
     P = brute_force_success(G, Q, policy.task.perm, p.ops[0].tolist(), p.ids[0].tolist(),
@@ -65,7 +65,7 @@ def test_grpo_advantages_are_normalised_within_each_prompt():
     cfg = RunConfig(group="Z6", horizons=(2,), n_ids=4, algo="grpo", samples_per_prompt=4,
                     batch=32, init_std=0.3)
     policy = build_policy(cfg)
-    p = sample_prompts(policy.task, 8, 2, generator=torch.Generator().manual_seed(0))
+    p = sample_prompts(policy.task, 2, 8, seed=torch.Generator().manual_seed(0))
     terms, stats = objectives(cfg, policy, [p], generator=torch.Generator().manual_seed(1),
                               state=AlgoState())
     assert stats.groups == 8 and 0 <= stats.zero_std_groups <= 8
@@ -82,6 +82,6 @@ def test_ema_baseline_tracks_the_batch_mean():
     policy = build_policy(cfg)
     state = AlgoState()
     gen = torch.Generator().manual_seed(0)
-    p = sample_prompts(policy.task, 64, 2, generator=gen)
+    p = sample_prompts(policy.task, 2, 64, seed=gen)
     _, s1 = objectives(cfg, policy, [p], generator=gen, state=state)
     assert state.ema[2] == pytest.approx(0.5 * s1.reward[2])

@@ -95,7 +95,7 @@ def _api_cases():
         import torch
 
         from verify.tasks import sample_prompts
-        return sample_prompts(task(), n, L, generator=torch.Generator())
+        return sample_prompts(task(), L, n, seed=torch.Generator())
 
     for n, L in ((0, 2), (-1, 2), (2.5, 2), (4, 0), (4, 7), (4, 5), (4, 2.0), ("4", 2)):
         cases.append((f"sample_prompts(n={n!r}, L={L!r})", lambda n=n, L=L: prompts(n, L)))

@@ -38,7 +38,7 @@ def measured_update(baseline: str, n_batches: int, seed: int = 0) -> np.ndarray:
     state = AlgoState()
     out = np.empty(n_batches)
     for k in range(n_batches):
-        p = sample_prompts(policy.task, N, L, generator=gen)
+        p = sample_prompts(policy.task, L, N, seed=gen)
         terms, _ = objectives(cfg, policy, [p], generator=gen, state=state)
         (g,) = torch.autograd.grad(sum(terms), policy.Q)
         rows = -g[perm]

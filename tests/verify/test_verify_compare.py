@@ -20,7 +20,7 @@ def _dJ_dtheta_at_zero(group: str) -> float:
                     batch=256, length_norm=False)
     policy = build_policy(cfg)
     gen = torch.Generator().manual_seed(0)
-    prompts = [sample_prompts(policy.task, n, L, generator=gen)
+    prompts = [sample_prompts(policy.task, L, n, seed=gen)
                for L, n in zip(cfg.horizons, cfg.batch_counts)]
     terms, _ = objectives(cfg, policy, prompts, generator=gen, state=AlgoState())
     (g,) = torch.autograd.grad(sum(terms), policy.Q)

@@ -20,7 +20,7 @@ def _one_prompt_policy(G, L, M=5, seed=0, std=0.7):
     task = make_task(G, M, seed=seed)
     head = IdealHead(B=2.0 * math.log(G.order), order=G.order)
     policy = AttentionPolicy(task, head, init_std=std, generator=torch.Generator().manual_seed(seed))
-    p = sample_prompts(task, 1, L, generator=torch.Generator().manual_seed(seed + 1))
+    p = sample_prompts(task, L, 1, seed=torch.Generator().manual_seed(seed + 1))
     return task, policy, p
 
 
@@ -74,7 +74,7 @@ def test_greedy_rollout_follows_the_attention_argmax():
     with torch.no_grad():
         policy.Q.zero_()
         policy.Q[task.perm, torch.arange(6)] = 5.0        # the intended permutation
-    p = sample_prompts(task, 32, 4, generator=torch.Generator().manual_seed(0))
+    p = sample_prompts(task, 4, 32, seed=torch.Generator().manual_seed(0))
     ro = policy.rollout(p, greedy=True)
     assert bool(ro.canonical.all()) and bool((ro.reward == 1).all())
     assert reduced_theta(policy.Q, task.perm) == pytest.approx(5.0)
@@ -85,7 +85,7 @@ def test_ideal_rollout_at_full_horizon_never_samples_elsewhere():
     G = CyclicGroup(4)
     task = make_task(G, 4, seed=0)
     policy = AttentionPolicy(task, IdealHead(B=1.0, order=4))
-    p = sample_prompts(task, 200, 4, generator=torch.Generator().manual_seed(0))
+    p = sample_prompts(task, 4, 200, seed=torch.Generator().manual_seed(0))
     ro = policy.rollout(p, generator=torch.Generator().manual_seed(0))
     assert bool(torch.isfinite(ro.logp).all()) and bool(torch.isfinite(ro.entropy).all())
 
@@ -137,7 +137,7 @@ def test_learned_rollout_matches_the_unhoisted_rollout(z5_head):
     task = make_task(G, 4, seed=1)
     head.calibrate(task.table, 6.0)
     policy = AttentionPolicy(task, head, init_std=1.0, generator=torch.Generator().manual_seed(0))
-    p = sample_prompts(task, 64, 3, generator=torch.Generator().manual_seed(2))
+    p = sample_prompts(task, 3, 64, seed=torch.Generator().manual_seed(2))
     ro = policy.rollout(p, generator=torch.Generator().manual_seed(9))
     s, logp = _naive_learned_rollout(head, task, p, policy.attention(p).detach(),
                                      torch.Generator().manual_seed(9))
@@ -153,7 +153,7 @@ def test_learned_rollout_samples_the_head_softmax(z5_head):
     task = make_task(G, 3, seed=0)
     head.calibrate(task.table, 2.0)                          # a soft head: every state likely
     policy = AttentionPolicy(task, head, init_std=0.5, generator=torch.Generator().manual_seed(1))
-    p = sample_prompts(task, 1, 2, generator=torch.Generator().manual_seed(3))
+    p = sample_prompts(task, 2, 1, seed=torch.Generator().manual_seed(3))
     N = 40000
     with torch.no_grad():
         ro = policy.rollout(Prompts(p.ops, p.ids, p.s0, p.target).repeat(N),

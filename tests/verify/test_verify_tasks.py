@@ -25,7 +25,7 @@ def test_sampler_invariants(G, data):
     L = data.draw(st.integers(1, min(G.order, M)))
     seed = data.draw(st.integers(0, 2**16))
     task = make_task(G, M, seed=seed)
-    p = sample_prompts(task, 7, L, generator=torch.Generator().manual_seed(seed))
+    p = sample_prompts(task, L, 7, seed=torch.Generator().manual_seed(seed))
     assert p.ops.shape == p.ids.shape == (7, L) and p.s0.shape == p.target.shape == (7,)
     assert sorted(task.perm.tolist()) == list(range(M))
     for row_ops, row_ids in zip(p.ops.tolist(), p.ids.tolist()):
@@ -48,11 +48,11 @@ def test_chain_product_matches_left_multiplication(G, data):
 
 def test_sampler_is_seeded_and_uniform_over_operations():
     task = make_task(CyclicGroup(10), 10, seed=0)
-    a = sample_prompts(task, 5, 3, generator=torch.Generator().manual_seed(1))
-    b = sample_prompts(task, 5, 3, generator=torch.Generator().manual_seed(1))
+    a = sample_prompts(task, 3, 5, seed=torch.Generator().manual_seed(1))
+    b = sample_prompts(task, 3, 5, seed=torch.Generator().manual_seed(1))
     assert torch.equal(a.ops, b.ops) and torch.equal(a.ids, b.ids) and torch.equal(a.s0, b.s0)
     # first operation uniform over Z_10: 20000 draws, each count ~ 2000 +- 45 (sd)
-    big = sample_prompts(task, 20000, 3, generator=torch.Generator().manual_seed(2))
+    big = sample_prompts(task, 3, 20000, seed=torch.Generator().manual_seed(2))
     counts = torch.bincount(big.ops[:, 0], minlength=10).double()
     assert float((counts - 2000).abs().max()) < 6 * 45
     # every ordered pair of positions is exchangeable: first op < second op half the time
@@ -66,7 +66,7 @@ def test_held_out_prompts_do_not_repeat_training_prompts():
     cfg = RunConfig(group="S4", horizons=(3, 6), n_ids=8, batch=64, eval_prompts=64)
     policy = build_policy(cfg)
     held = eval_prompts(cfg, policy.task)
-    train = sample_prompts(policy.task, 2000, 6, generator=torch.Generator().manual_seed(5))
+    train = sample_prompts(policy.task, 6, 2000, seed=torch.Generator().manual_seed(5))
     seen = {tuple(o) + tuple(i) for o, i in zip(train.ops.tolist(), train.ids.tolist())}
     assert not any(tuple(o) + tuple(i) in seen for o, i in zip(held[1].ops.tolist(),
                                                                held[1].ids.tolist()))
@@ -75,12 +75,12 @@ def test_held_out_prompts_do_not_repeat_training_prompts():
 @pytest.mark.parametrize("G, L, M, match", [
     (CyclicGroup(5), 6, 10, r"only \|G\| = 5"),
     (DihedralGroup(4), 5, 4, r"only M = 4"),
-    (SymmetricGroup(3), 0, 4, r"horizon must be an integer >= 1; got horizon=0"),
+    (SymmetricGroup(3), 0, 4, r"horizon L must be an integer >= 1; got L=0"),
 ])
 def test_sampler_rejects_bad_horizons(G, L, M, match):
     task = make_task(G, M, seed=0)
     with pytest.raises(ValueError, match=match):
-        sample_prompts(task, 3, L, generator=torch.Generator())
+        sample_prompts(task, L, 3, seed=torch.Generator())
 
 
 def test_make_task_rejects_bad_n_ids():

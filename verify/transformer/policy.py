@@ -88,7 +88,7 @@ class TransformerPolicy(nn.Module):
     >>> task = make_task(CyclicGroup(5), 4, seed=0)
     >>> net = Transformer(ModelConfig(d_model=16, n_heads=2, d_mlp=16), order=5,
     ...                   vocab_size=Vocab(5, 4).size)
-    >>> p = sample_prompts(task, 3, 2, generator=torch.Generator().manual_seed(0))
+    >>> p = sample_prompts(task, 2, 3, seed=torch.Generator().manual_seed(0))
     >>> ro = TransformerPolicy(task, net).rollout(p, generator=torch.Generator().manual_seed(1))
     >>> ro.logp.shape, ro.final.shape
     (torch.Size([3]), torch.Size([3]))

@@ -219,7 +219,7 @@ def _context_batch(task, P: int, L: int, gen: torch.Generator
     k is uniform over :math:`\{g_j s_{k-1}\}_{j \le L}` (L distinct states).  Returns
     input tokens (P, 4L + 1) and targets (P, L, |G|).
     """
-    p = sample_prompts(task, P, L, generator=gen)
+    p = sample_prompts(task, L, P, seed=gen)
     pick = p.ops.gather(1, torch.randint(L, (P, L), generator=gen))
     steps: list[torch.Tensor] = []
     s = p.s0
@@ -262,7 +262,7 @@ def _lookup_batch(task, P: int, L: int, gen: torch.Generator
     permutation) and the target is :math:`g_k s_{k-1}`: the skill "apply the operation
     filed under this identifier".  Returns input tokens (P, 4L + 1) and targets (P, L).
     """
-    p = sample_prompts(task, P, L, generator=gen)
+    p = sample_prompts(task, L, P, seed=gen)
     tok = encode(task, p, generator=gen).tokens.clone()
     tok[:, query_positions(L)] = p.ids + task.G.order
     return tok[:, :-1], tok[:, query_positions(L) + 1]
@@ -320,7 +320,7 @@ def pretrain(cfg: PretrainConfig, *, progress: bool = False) -> PretrainResult:
     t0 = time.perf_counter()
     acc, margin, ctx, step = 0.0, 0.0, 1.0, 0
     for step in range(1, cfg.max_steps + 1):
-        p = sample_prompts(task, cfg.batch, 1, generator=gen)
+        p = sample_prompts(task, 1, cfg.batch, seed=gen)
         z = model(_one_step_batch(task, p, gen), roles).logits[:, -1]
         loss = F.cross_entropy(z, p.target)
         if cfg.context == "mixed" and cfg.max_clauses >= 2:

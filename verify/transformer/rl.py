@@ -352,7 +352,7 @@ class TransformerTrainer(Trainer):
         policy = TransformerPolicy(task, model, ref=pre.model if cfg.kl_coef else None,
                                    kl=bool(cfg.kl_coef))
         egen = torch.Generator().manual_seed(seeds["eval"])
-        self.held_out = [sample_prompts(task, run.eval_prompts, L, generator=egen)
+        self.held_out = [sample_prompts(task, L, run.eval_prompts, seed=egen)
                          for L in run.horizons]
         params = list(model.parameters())
         super().__init__(run, policy, _optimizer(run, params), params=params,
@@ -412,9 +412,9 @@ def gradient_probe(cfg: TransformerRunConfig, *, horizon: int, batch: int = 4096
     model.requires_grad_(True)
     policy = TransformerPolicy(task, model)
     gen = torch.Generator().manual_seed(seeds["train"])
-    held = sample_prompts(task, eval_prompts, horizon,
-                          generator=torch.Generator().manual_seed(seeds["eval"]))
-    prompts = [sample_prompts(task, batch, horizon, generator=gen)]
+    held = sample_prompts(task, horizon, eval_prompts,
+                          seed=torch.Generator().manual_seed(seeds["eval"]))
+    prompts = [sample_prompts(task, horizon, batch, seed=gen)]
     terms, _ = objectives(run, policy, prompts, generator=gen, state=AlgoState())
     params = list(model.parameters())
     grads = torch.autograd.grad(cast(torch.Tensor, sum(terms)), params)

@@ -186,7 +186,7 @@ def encode(task: Task, prompts: Prompts, *, generator: torch.Generator,
     >>> from groupfourier import CyclicGroup
     >>> from verify.tasks import make_task, sample_prompts
     >>> task = make_task(CyclicGroup(5), 3, seed=0)
-    >>> p = sample_prompts(task, 1, 1, generator=torch.Generator().manual_seed(0))
+    >>> p = sample_prompts(task, 1, 1, seed=torch.Generator().manual_seed(0))
     >>> tb = encode(task, p, generator=torch.Generator().manual_seed(0))
     >>> tb.tokens.shape, int(tb.tokens[0, 2]) == Vocab(5, 3).sep
     (torch.Size([1, 6]), True)
@@ -225,7 +225,7 @@ def decode(task: Task, tokens: Tensor) -> tuple[Prompts, Tensor]:
     >>> from groupfourier import DihedralGroup
     >>> from verify.tasks import make_task, sample_prompts
     >>> task = make_task(DihedralGroup(3), 5, seed=1)
-    >>> p = sample_prompts(task, 4, 3, generator=torch.Generator().manual_seed(2))
+    >>> p = sample_prompts(task, 3, 4, seed=torch.Generator().manual_seed(2))
     >>> q, s = decode(task, encode(task, p, generator=torch.Generator().manual_seed(3)).tokens)
     >>> bool((q.ops == p.ops).all() and (q.ids == p.ids).all())
     True
