@@ -279,8 +279,7 @@ def _run_scaling(args) -> int:
     plot_scaling_laws(laws, axes)
     _save_figure(fig, args.out)
     if args.json:
-        def num(v):
-            return None if not math.isfinite(v) else float(v)
+        from .results import num
         write_json(args.json, {par: {"values": d["values"].tolist(),
                                             "escape": [num(v) for v in d["escape"]],
                                             "fits": [vars(f) for f in d["fits"]]}

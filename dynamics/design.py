@@ -51,6 +51,7 @@ from .model import TaskModel
 from .ode import Form, ReducedObjective
 from .optim import Optimizer, OptimizerSpec
 from .predict import GrowthResult, predict
+from .results import StatusResult, num
 from .spectrum import Spectrum
 from .success import DEFAULT_PROMPTS, DEFAULT_SEED
 
@@ -61,11 +62,6 @@ LEVEL = 0.9
 LADDER_RATIOS = (2, 3, 4)
 _PREDICT_KEYS = ("optimizer", "lr", "batch", "length_normalized", "baseline", "sampled", "form",
                  "epsilon", "t_max", "n_prompts", "seed")
-
-
-def _num(v: float | None) -> float | None:
-    """A finite float, or None for JSON (inf: never, nan: not computed)."""
-    return None if v is None or not math.isfinite(v) else float(v)
 
 
 @dataclass(frozen=True)
@@ -93,14 +89,13 @@ class Candidate:
     t_predict: float = math.nan
 
     def to_dict(self) -> dict:
-        num = _num
         return {"name": self.name, "horizons": list(self.horizons),
                 "weights": [float(w) for w in self.weights], "t_target": num(self.t_target),
                 "t_predict": num(self.t_predict), "p_at_budget": num(self.p_at_budget)}
 
 
 @dataclass(frozen=True, repr=False)
-class DesignResult:
+class DesignResult(StatusResult):
     r"""A designed difficulty mixture, in the scipy style.
 
     Attributes
@@ -158,10 +153,6 @@ class DesignResult:
     message: str
 
     @property
-    def success(self) -> bool:
-        return self.status >= 0
-
-    @property
     def best_baseline(self) -> Candidate:
         """The baseline with the best objective (earliest t_target, or highest success
         at the budget)."""
@@ -186,15 +177,13 @@ class DesignResult:
         kw = {k: cfg[k] for k in _PREDICT_KEYS}
         return predict(model, Spectrum(c.horizons, c.weights), **kw)
 
-    def __repr__(self) -> str:
-        return (f"DesignResult(message={self.message!r}, status={self.status}, "
-                f"horizons={self.horizons}, weights=({', '.join(f'{w:.3f}' for w in self.weights)}), "
+    def _repr_details(self) -> str:
+        return (f"horizons={self.horizons}, weights=({', '.join(f'{w:.3f}' for w in self.weights)}), "
                 f"t_target={self.t_target:.4g}, best_baseline={self.best_baseline.name!r} "
-                f"t={self.best_baseline.t_target:.4g})")
+                f"t={self.best_baseline.t_target:.4g}")
 
     def to_dict(self) -> dict:
         """JSON-ready: horizons, weights, t_target (None if never), baselines, by_rungs."""
-        num = _num
         return {"target": self.target, "objective": self.objective, "budget": self.budget,
                 "level": LEVEL, "horizons": list(self.horizons),
                 "weights": [float(w) for w in self.weights], "t_target": num(self.t_target),

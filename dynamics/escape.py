@@ -62,6 +62,7 @@ from scipy.optimize import brentq
 
 from .ode import ReducedObjective
 from .optim import OptimizerSpec, noise_scale, update_rate, update_rates
+from .results import StatusResult, num
 
 __all__ = ["EscapeStart", "escape_start", "start_prompts", "START_PROMPTS", "START_BUDGET"]
 
@@ -76,7 +77,7 @@ T_END = 1e9
 
 
 @dataclass(frozen=True, repr=False)
-class EscapeStart:
+class EscapeStart(StatusResult):
     r"""The predicted escape from chance: its distribution and the flow's effective start.
 
     Attributes
@@ -129,24 +130,17 @@ class EscapeStart:
     message: str
 
     @property
-    def success(self) -> bool:
-        return self.status >= 0
-
-    @property
     def spread(self) -> float:
         """Ratio of the last to the first quantile of the escape time (e.g. 90 % / 10 %)."""
         return self.t_quantiles[-1] / self.t_quantiles[0] if self.t_quantiles[0] > 0 else math.inf
 
-    def __repr__(self) -> str:
+    def _repr_details(self) -> str:
         q = ", ".join(f"{p:.0%}: {t:.4g}" for p, t in zip(self.probabilities, self.t_quantiles))
-        return (f"EscapeStart(message={self.message!r}, status={self.status}, "
-                f"t_escape={self.t_escape:.4g} {self.time_unit} ({q}), theta0={self.theta0:.4g}, "
-                f"drift={self.drift:.3g}, growth={self.growth:.3g}, noise={self.noise:.3g})")
+        return (f"t_escape={self.t_escape:.4g} {self.time_unit} ({q}), theta0={self.theta0:.4g}, "
+                f"drift={self.drift:.3g}, growth={self.growth:.3g}, noise={self.noise:.3g}")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields (``None`` for infinite times)."""
-        def num(v):
-            return None if not math.isfinite(v) else float(v)
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         d["t_escape"] = num(self.t_escape)
         d["t_quantiles"] = [num(v) for v in self.t_quantiles]

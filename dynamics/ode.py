@@ -39,6 +39,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.integrate import solve_ivp
 
 from .model import TaskModel, symmetric_attention, symmetric_step_law_derivative
+from .results import StatusResult
 from .spectrum import Spectrum
 from .success import DEFAULT_PROMPTS, DEFAULT_SEED, mean_field_polynomial, success_polynomial
 
@@ -173,7 +174,7 @@ class ReducedObjective:
 
 # ----------------------------------------------------------------------------- flow
 @dataclass(frozen=True, repr=False)
-class FlowSolution:
+class FlowSolution(StatusResult):
     r"""A solved reduced flow.
 
     Attributes
@@ -196,13 +197,8 @@ class FlowSolution:
     status: int
     message: str
 
-    @property
-    def success(self) -> bool:
-        return self.status >= 0
-
-    def __repr__(self) -> str:
-        return (f"FlowSolution(message={self.message!r}, status={self.status}, t={self.t.shape}, "
-                f"p_success={self.p_success.shape}, n_crossings={len(self.crossings)})")
+    def _repr_details(self) -> str:
+        return f"t={self.t.shape}, p_success={self.p_success.shape}, n_crossings={len(self.crossings)}"
 
 
 def integrate_flow(objective: ReducedObjective, *, theta0: float = 0.0, t_max: float = 1e4,
@@ -317,7 +313,7 @@ def discrete_sgd(objective: ReducedObjective, *, lr: float, M: int | None = None
 
 
 @dataclass(frozen=True, repr=False)
-class PerIdentifierSolution:
+class PerIdentifierSolution(StatusResult):
     r"""A solved per-identifier flow (:func:`per_identifier_flow`).
 
     Attributes
@@ -338,17 +334,12 @@ class PerIdentifierSolution:
     status: int
     message: str
 
-    @property
-    def success(self) -> bool:
-        return self.status >= 0
-
     def __iter__(self):
         """``t, theta, p_success = per_identifier_flow(...)`` still unpacks."""
         return iter((self.t, self.theta, self.p_success))
 
-    def __repr__(self) -> str:
-        return (f"PerIdentifierSolution(message={self.message!r}, status={self.status}, "
-                f"t={self.t.shape}, theta={self.theta.shape})")
+    def _repr_details(self) -> str:
+        return f"t={self.t.shape}, theta={self.theta.shape}"
 
 
 def per_identifier_flow(objective: ReducedObjective, theta0: ArrayLike, *, t_max: float,

@@ -25,6 +25,7 @@ from groupfourier import group_from_name
 from .model import TaskModel
 from .predict import predict
 from .regime import REGIME_COLORS
+from .results import num
 from .spectrum import Spectrum
 
 #: What :func:`escape_scan` varies.
@@ -116,8 +117,6 @@ class PhaseDiagram:
         return out
 
     def to_dict(self) -> dict:
-        def num(v):
-            return None if not math.isfinite(v) else float(v)
         return {"parameter": self.parameter, "ratios": self.ratios.tolist(),
                 "values": self.values.tolist(), "regime": self.regime.tolist(),
                 "index": [[num(v) for v in row] for row in self.index],

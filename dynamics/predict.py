@@ -13,7 +13,6 @@ sampled training unless θ0 is given), up to its observation horizon, and reads 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Literal, Mapping
 
@@ -25,13 +24,14 @@ from .escape import EscapeStart, escape_start
 from .ode import integrate_flow
 from .optim import adam_system, update_rate
 from .regime import HALF, RISE_FRACTION, Regime, RegimeResult, classify_curves
+from .results import StatusResult, num
 from .setup import TrainingSetup
 
 __all__ = ["GrowthResult", "predict"]
 
 
 @dataclass(frozen=True, repr=False)
-class GrowthResult:
+class GrowthResult(StatusResult):
     r"""A prediction of learning curves, in the optimiser's units.
 
     Attributes
@@ -79,10 +79,6 @@ class GrowthResult:
     escape: EscapeStart | None = None
 
     @property
-    def success(self) -> bool:
-        return self.status >= 0
-
-    @property
     def regime(self) -> Regime:
         """relay / plateau / stalled / unfinished, within ``t_max``."""
         return self.classification.regime
@@ -121,16 +117,13 @@ class GrowthResult:
                              f"level={level}); recorded levels {self.levels} at horizons "
                              f"{self.horizons}.") from None
 
-    def __repr__(self) -> str:
+    def _repr_details(self) -> str:
         t5 = ", ".join(f"L{L}: {self.crossings[(L, HALF)]:.4g}" for L in self.horizons)
-        return (f"GrowthResult(message={self.message!r}, status={self.status}, "
-                f"regime={self.regime!r}, index={self.index:.3g}, t_to_0.5={{{t5}}} "
-                f"{self.time_unit}, t={self.t.shape}, p_success={self.p_success.shape})")
+        return (f"regime={self.regime!r}, index={self.index:.3g}, t_to_0.5={{{t5}}} "
+                f"{self.time_unit}, t={self.t.shape}, p_success={self.p_success.shape}")
 
     def to_dict(self) -> dict:
         """JSON-ready summary (the curves as t and p_success)."""
-        def num(v):
-            return None if not math.isfinite(v) else float(v)
         return {
             "config": self.config,
             "time_unit": self.time_unit,

@@ -42,6 +42,8 @@ from typing import Literal, Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .results import StatusResult, num
+
 __all__ = ["RegimeResult", "classify_curves", "crossing_time", "last_rise_start", "THRESHOLD",
            "RISE_FRACTION", "HALF", "Regime", "REGIME_COLORS"]
 
@@ -109,7 +111,7 @@ def last_rise_start(t: ArrayLike, y: ArrayLike, level: float, before: float) -> 
 
 
 @dataclass(frozen=True, repr=False)
-class RegimeResult:
+class RegimeResult(StatusResult):
     r"""The regime of a set of learning curves and the numbers behind it.
 
     Attributes
@@ -153,10 +155,6 @@ class RegimeResult:
     message: str
 
     @property
-    def success(self) -> bool:
-        return self.status >= 0
-
-    @property
     def longest_stall(self) -> float:
         """:math:`\\max_i s_i` (a lower bound when a horizon never reached 0.5)."""
         return max((s for s in self.stall if not math.isnan(s)), default=0.0)
@@ -170,15 +168,12 @@ class RegimeResult:
                 out.append((self.half[i - 1], self.half[i - 1] + self.stall[i]))
         return tuple(out)
 
-    def __repr__(self) -> str:
-        return (f"RegimeResult(message={self.message!r}, status={self.status}, "
-                f"regime={self.regime!r}, index={self.index:.3g}, "
-                f"threshold={self.threshold:g}, worst={self.worst})")
+    def _repr_details(self) -> str:
+        return (f"regime={self.regime!r}, index={self.index:.3g}, "
+                f"threshold={self.threshold:g}, worst={self.worst}")
 
     def to_dict(self) -> dict:
         """JSON-ready (non-finite numbers become ``None``)."""
-        def num(v):
-            return None if v is None or not math.isfinite(v) else float(v)
         return {"regime": self.regime, "index": num(self.index), "threshold": self.threshold,
                 "worst": self.worst, "rise_level": self.rise_level, "t_end": num(self.t_end),
                 "horizons": list(self.horizons),

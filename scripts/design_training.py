@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from dynamics import TaskModel  # noqa: E402
 from dynamics.design import design  # noqa: E402
+from dynamics.results import num  # noqa: E402
 from verify.compare import first_crossing  # noqa: E402
 from verify.train import read_metrics  # noqa: E402
 
@@ -72,7 +73,7 @@ def design_for(name: str):
 
 def mixtures(res) -> list[dict]:
     return [{"name": c.name, "horizons": list(c.horizons), "weights": list(c.weights),
-             "t_fast": _num(c.t_target)} for c in (res.design,) + res.baselines]
+             "t_fast": num(c.t_target)} for c in (res.design,) + res.baselines]
 
 
 def schedule(mix: list[dict]) -> tuple[list[int], int]:
@@ -114,10 +115,6 @@ def commands(name: str, out: Path) -> tuple[list[list[str]], dict]:
     (out / name).mkdir(parents=True, exist_ok=True)
     (out / name / "design.json").write_text(json.dumps(info, indent=1, allow_nan=False))
     return cmds, info
-
-
-def _num(v):
-    return None if isinstance(v, float) and not math.isfinite(v) else v
 
 
 def launch(out: Path, jobs: int) -> None:
@@ -188,15 +185,15 @@ def checks(rows: list[dict], key: str) -> dict:
         # every pair the two orders disagree on, with both time ratios t(first) / t(second)
         "discordant_pairs": [
             {"pair": [a["name"], b["name"]],
-             "predicted_ratio": _num(_val(a["t_predicted"]) / _val(b["t_predicted"])),
-             "observed_ratio": _num(_val(a[key]) / _val(b[key]))}
+             "predicted_ratio": num(_val(a["t_predicted"]) / _val(b["t_predicted"])),
+             "observed_ratio": num(_val(a[key]) / _val(b[key]))}
             for i, a in enumerate(rows) for b in rows[i + 1:]
             if (_val(a["t_predicted"]) - _val(b["t_predicted"])) * (_val(a[key]) - _val(b[key])) < 0],
         # the design against each baseline: where the predicted advantage is >= 1.3x,
         # is the observed one >= 1.2x?
         "pairwise": [
-            {"baseline": b["name"], "predicted": _num(_val(b["t_predicted"]) / _val(des["t_predicted"])),
-             "observed": _num(_val(b[key]) / _val(des[key])),
+            {"baseline": b["name"], "predicted": num(_val(b["t_predicted"]) / _val(des["t_predicted"])),
+             "observed": num(_val(b[key]) / _val(des[key])),
              "rule_holds": (_val(b[key]) / _val(des[key]) >= 1.2)
              if _val(b["t_predicted"]) / _val(des["t_predicted"]) >= 1.3 else None}
             for b in bases],
@@ -223,13 +220,13 @@ def tabulate(out: Path, dest: Path) -> dict:
             t_pred = pr.time_to(c["target"], LEVEL)
             rows.append({"name": m["name"], "horizons": m["horizons"],
                          "weights": [round(w, 4) for w in m["weights"]],
-                         "t_predicted": _num(t_pred), "t_fast": m["t_fast"],
-                         "t_observed": [_num(v) for v in main],
-                         "t_observed_median": _num(med),
-                         "predicted_over_observed": _num(t_pred / med) if math.isfinite(med) else None,
-                         "runs": {str(s): {"t": _num(t), "theta_final": _num(th)}
+                         "t_predicted": num(t_pred), "t_fast": m["t_fast"],
+                         "t_observed": [num(v) for v in main],
+                         "t_observed_median": num(med),
+                         "predicted_over_observed": num(t_pred / med) if math.isfinite(med) else None,
+                         "runs": {str(s): {"t": num(t), "theta_final": num(th)}
                                   for s, (t, th) in runs.items()},
-                         "t_observed_median_theta_positive": _num(med_pos) if not math.isnan(med_pos) else None})
+                         "t_observed_median_theta_positive": num(med_pos) if not math.isnan(med_pos) else None})
         tab = {"config": dict(c, **TRAIN, baseline="batch", algo="reinforce", head="ideal",
                               seeds=list(SEEDS), extra_seeds=list(EXTRA_SEEDS.get(name, ())),
                               updates=info["updates"], log_every=info["log_every"]),
@@ -238,7 +235,7 @@ def tabulate(out: Path, dest: Path) -> dict:
         if name in EXTRA_SEEDS and all(r["t_observed_median_theta_positive"] is not None
                                        or r["t_predicted"] is None for r in rows):
             tab["checks_theta_positive"] = checks(
-                [dict(r, m=_num(_val(r["t_observed_median_theta_positive"])
+                [dict(r, m=num(_val(r["t_observed_median_theta_positive"])
                                 if r["t_observed_median_theta_positive"] is not None else math.inf))
                  for r in rows], "m")
         tables[name] = tab
@@ -271,7 +268,7 @@ def l2_evidence(root: Path) -> list[dict]:
     for s in SEEDS:
         t, th = observed(d / f"s{s}", 15)
         if not math.isnan(th):
-            out.append({"seed": s, "t": _num(t), "theta_final": th})
+            out.append({"seed": s, "t": num(t), "theta_final": th})
     return out
 
 

@@ -107,9 +107,10 @@ def main(argv=None) -> int:
           + f"  over {a.seeds} seeds: " + ", ".join(f"{t:.0f}" for t in obs))
     print(f"  predicted / observed median: {ratio:.3f}")
     if a.json:
+        from dynamics.results import num
         with open(a.json, "a") as f:
             f.write(json.dumps({**kw, "seeds": a.seeds, "predicted": e.to_dict(),
-                                "observed": [None if not math.isfinite(t) else t for t in obs],
+                                "observed": [num(t) for t in obs],
                                 "ratio": ratio}) + "\n")
     return 0
 

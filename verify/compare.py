@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dynamics.regime import HALF, crossing_time
+from dynamics.results import num
 
 from .config import RunConfig
 from .train import (RunResult, load_config, pyplot, save_figure_atomic, write_json_atomic,
@@ -158,8 +159,6 @@ class RunComparison:
         return self.agree != "NO"
 
     def to_dict(self) -> dict:
-        def num(v):
-            return None if not math.isfinite(v) else float(v)
         return {"name": self.name, "config": self.config.to_dict(), "t_end": self.t_end,
                 "t_half_observed": {str(L): num(v) for L, v in self.t_observed.items()},
                 "t_half_predicted": {str(L): num(v) for L, v in self.t_predicted.items()},

@@ -36,6 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dynamics.regime import REGIME_COLORS, THRESHOLD
+from dynamics.results import num
 
 from .config import RunConfig
 
@@ -135,7 +136,7 @@ class EmpiricalPhase:
             if isinstance(v, list):
                 return [plain(x) for x in v]
             if isinstance(v, (float, np.floating)):
-                return float(v) if math.isfinite(v) else None
+                return num(v)
             return v
         return {"status": self.status, "message": self.message, "agree": self.agree,
                 "y": self.y, **{k: plain(getattr(self, k)) for k in (

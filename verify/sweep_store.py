@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import os
 import sqlite3
 from pathlib import Path
 from typing import Any, Mapping, Sequence
+
+from dynamics.results import num
 
 from .config import RunConfig
 from .sweep_spec import DEFAULT_LEVELS, SweepRun, SweepSpec
@@ -56,16 +57,12 @@ def summarize_run(result: Any, levels: Sequence[float]) -> dict[str, Any]:
     for L, y in zip(cfg.horizons, P):
         out[f"final/L{L}"] = float(y[-1]) if y.size else None
         for v in levels:
-            out[f"time/L{L}/{v:g}"] = _finite(first_crossing(t, y, v)) if y.size else None
+            out[f"time/L{L}/{v:g}"] = num(first_crossing(t, y, v)) if y.size else None
     if t.size:
         obs = observed_regime(cfg, t, P)
-        out.update(regime=obs["regime"], first_phase_updates=_finite(obs["first_phase"]),
-                   plateau_updates=_finite(obs["longest_plateau"]))
+        out.update(regime=obs["regime"], first_phase_updates=num(obs["first_phase"]),
+                   plateau_updates=num(obs["longest_plateau"]))
     return out
-
-
-def _finite(x: float) -> float | None:
-    return float(x) if x is not None and math.isfinite(x) else None
 
 
 # ============================================================================ results table

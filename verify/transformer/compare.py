@@ -41,6 +41,7 @@ import numpy as np
 
 from ..compare import (ComparisonSummary, RunComparison, compare_curves, comparison_markdown,
                        plot_comparison, run_dirs, time_ratio)
+from dynamics.results import num
 from dynamics.setup import DEFAULT_T_MAX
 
 from ..train import pyplot, save_figure_atomic, write_json_atomic, write_text_atomic
@@ -80,8 +81,6 @@ class TransformerComparison:
                 f"regime_predicted={self.base.regime_predicted!r})")
 
     def to_dict(self) -> dict:
-        def num(v):
-            return None if not math.isfinite(v) else float(v)
         d = self.base.to_dict()
         d["config"] = {"run": d["config"]}
         d.update({"c_B_measured": self.c_B,
