@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dynamics.regime import HALF, crossing_time
-from dynamics.results import num
+from dynamics.results import StatusResult, num
 
 from .config import RunConfig
 from .train import (RunResult, load_config, pyplot, save_figure_atomic, write_json_atomic,
@@ -252,7 +252,7 @@ def compare_curves(name: str, cfg: RunConfig, setup, t: NDArray, P: NDArray, pre
 
 
 @dataclass(frozen=True, repr=False)
-class ComparisonSummary:
+class ComparisonSummary(StatusResult):
     """Every run under a directory against its prediction.
 
     Attributes
@@ -278,13 +278,8 @@ class ComparisonSummary:
     status: int
     message: str
 
-    @property
-    def success(self) -> bool:
-        return self.status >= 0
-
-    def __repr__(self) -> str:
-        return (f"ComparisonSummary(message={self.message!r}, status={self.status}, "
-                f"agree={self.agree}, runs={len(self.runs)}, figure={str(self.figure)!r})")
+    def _repr_details(self) -> str:
+        return f"agree={self.agree}, runs={len(self.runs)}, figure={str(self.figure)!r}"
 
 
 def _fmt(v: float, t_end: float | None = None) -> str:

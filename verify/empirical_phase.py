@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dynamics.regime import REGIME_COLORS, THRESHOLD
-from dynamics.results import num
+from dynamics.results import StatusResult, num
 
 from .config import RunConfig
 
@@ -53,7 +53,7 @@ def _ro(a: NDArray) -> NDArray:
 
 
 @dataclass(frozen=True, repr=False)
-class EmpiricalPhase:
+class EmpiricalPhase(StatusResult):
     """Observed (and predicted) regimes over (R, y).
 
     Attributes
@@ -119,14 +119,9 @@ class EmpiricalPhase:
     status: int
     message: str
 
-    @property
-    def success(self) -> bool:
-        return self.status >= 0
-
-    def __repr__(self) -> str:
-        return (f"EmpiricalPhase(message={self.message!r}, status={self.status}, "
-                f"agree={self.agree}, y={self.y!r}, "
-                f"ratios={self.ratios.tolist()}, values={self.values.tolist()})")
+    def _repr_details(self) -> str:
+        return (f"agree={self.agree}, y={self.y!r}, "
+                f"ratios={self.ratios.tolist()}, values={self.values.tolist()}")
 
     def to_dict(self) -> dict:
         """The diagram as strict-JSON data: arrays as nested lists, NaN/inf as None."""

@@ -77,7 +77,9 @@ def test_every_status_result_of_dynamics_and_verify_shares_the_one_base():
                        "dynamics.escape": ["EscapeStart"], "dynamics.design": ["DesignResult"],
                        "dynamics.ode": ["FlowSolution", "PerIdentifierSolution"],
                        "verify.rundir": ["TrainingResult"], "verify.sweep_engine": ["SweepResult"],
-                       "verify.transformer.pretrain": ["PretrainResult"]}.items():
+                       "verify.transformer.pretrain": ["PretrainResult"],
+                       "verify.compare": ["ComparisonSummary"],
+                       "verify.empirical_phase": ["EmpiricalPhase"]}.items():
         for name in names:
             cls = getattr(importlib.import_module(mod), name)
             assert issubclass(cls, StatusResult), name
