@@ -22,11 +22,11 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from dynamics.prompts import Prompts, cayley_tensor, chain_product, sample_prompts
+# the prompts and their sampler are dynamics.prompts' (documented there), importable from here
+from dynamics.prompts import Prompts, cayley_tensor, chain_product, sample_prompts  # noqa: F401
 from groupfourier import FiniteGroup
 
-__all__ = ["Task", "Prompts", "make_task", "sample_prompts", "chain_product", "cayley_tensor",
-           "seed_streams"]
+__all__ = ["Task", "make_task", "seed_streams"]
 
 
 @dataclass(frozen=True, eq=False)
