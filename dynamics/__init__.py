@@ -52,7 +52,8 @@ Command line: ``python -m dynamics predict|design|phase-diagram|scaling --help``
 
 Other entry points: ``prompt_averaged_success`` (exact, symmetric ansatz),
 ``mean_field_success``, ``accidental_success``, ``success_probability`` (numpy, any
-attention), ``sample_prompts``.
+attention), ``sample_prompts`` (:mod:`dynamics.prompts`: the one prompt sampler, numpy
+for the theory and torch for verify's training).
 """
 
 from groupfourier import __version__  # one distribution, one version
