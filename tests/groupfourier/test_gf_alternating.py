@@ -319,6 +319,21 @@ def test_cli_table_a5(capsys):
     assert "A5 character table" in out and "1/2 + sqrt(5)/2" in out and "(5)+" in out
 
 
+def test_cli_table_and_info_a6(capsys):
+    """A_6 from the command line: 7 classes (the 5-cycles split, sizes 72 + 72), the two
+    degree-8 characters (3,2,1)± take (1 ± √5)/2 there (the ATLAS values of A_6)."""
+    assert main(["table", "A6"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "A6 character table" and lines[1].split()[-2:] == ["(5,1)+", "(5,1)-"]
+    assert lines[2].split()[1:] == ["1", "45", "40", "40", "90", "72", "72"]
+    plus = next(line for line in lines if line.split()[0] == "(3,2,1)+")
+    assert plus.split()[1:6] == ["8", "0", "-1", "-1", "0"]
+    assert " ".join(plus.split()[6:]) == "1/2 + sqrt(5)/2 1/2 - sqrt(5)/2"
+    assert main(["info", "A6"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("AlternatingGroup(6): order 360, 7 conjugacy classes")
+
+
 @given(groups(families=("A",), max_order=360))
 def test_strategy_draws_alternating_groups(G):
     assert isinstance(G, AlternatingGroup) and G.n >= 3 and G.order <= 360
