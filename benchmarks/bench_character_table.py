@@ -7,8 +7,9 @@ Run:  python benchmarks/bench_character_table.py [--n 10 12 14 16] [--dihedral 5
 ``benchmarks/render_tables.py``, which renders the README's table from it.
 
 Both sides are timed in this one run, cold (every cache of ours cleared before
-each repetition, a fresh ``SymmetricGroup(n)`` object in GAP each time), and the
-best of ``--repeats`` is reported:
+each call, a fresh ``SymmetricGroup(n)`` object in GAP each time), called in turn in
+each repetition (so that a burst of load hits every side alike), and the best of
+``--repeats`` is reported:
 
 * ours, ints:  ``symmetric_character_array(n)``, the exact integer table (numpy);
 * ours, table: ``character_table(SymmetricGroup(n))``, labels, class sizes and the
@@ -60,14 +61,19 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_fourier import write_results  # noqa: E402
 
 
-def best_of(fn, repeats: int, before=None) -> tuple[float, object]:
-    best, out = float("inf"), None
+def best_alternating(calls: dict, repeats: int, before=None) -> tuple[dict, dict]:
+    """Best time of each callable in ``calls`` (name -> callable), called in turn in every
+    repetition (``before()`` ahead of each call), so that a burst of load on the shared
+    machine hits all of them alike; also the last output of each."""
+    best = dict.fromkeys(calls, float("inf"))
+    out: dict = {}
     for _ in range(repeats):
-        if before is not None:
-            before()
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
+        for name, fn in calls.items():
+            if before is not None:
+                before()
+            t = time.perf_counter()
+            out[name] = fn()
+            best[name] = min(best[name], time.perf_counter() - t)
     return best, out
 
 
@@ -190,24 +196,29 @@ def main(argv=None) -> int:
     print(f"{'n':>3} {'classes':>8} {'ours ints':>11} {'ours table':>11} {'GAP':>10} "
           f"{'GAP+py':>10} {'ratio':>7}  check")
     for n in args.n:
-        t_int, _ = best_of(lambda: symmetric_character_array(n), args.repeats, _clear_caches)
-        t_tab, table = best_of(lambda: character_table(SymmetricGroup(n)), args.repeats, _clear_caches)
+        expr = f"List(Irr(CharacterTable(SymmetricGroup({n}))), ValuesOfClassFunction)"
+        calls = {"ints": lambda: symmetric_character_array(n),
+                 "table": lambda: character_table(SymmetricGroup(n))}
+        if libgap is not None:
+            calls["gap"] = lambda: libgap.eval(expr)
+            calls["gap_py"] = lambda: [[int(x) for x in r] for r in libgap.eval(expr)]
+        t, out = best_alternating(calls, args.repeats, _clear_caches)
+        table = out["table"]
         _clear_caches()
         peak = traced_peak(lambda: character_table(SymmetricGroup(n)))
-        row = f"{n:>3} {len(table.class_labels):>8} {t_int * 1e3:>9.1f}ms {t_tab * 1e3:>9.1f}ms"
-        record = {"n": n, "classes": len(table.class_labels), "ours_ints_s": t_int, "ours_table_s": t_tab,
-                  "peak_bytes": peak, "gap_s": None, "gap_py_s": None, "check": None}
+        row = f"{n:>3} {len(table.class_labels):>8} {t['ints'] * 1e3:>9.1f}ms {t['table'] * 1e3:>9.1f}ms"
+        record = {"n": n, "classes": len(table.class_labels), "ours_ints_s": t["ints"],
+                  "ours_table_s": t["table"], "peak_bytes": peak, "gap_s": None, "gap_py_s": None,
+                  "check": None}
         records.append(record)
         if libgap is None:
             print(row + f" {'-':>10} {'-':>10} {'-':>7}  -")
             continue
-        expr = f"List(Irr(CharacterTable(SymmetricGroup({n}))), ValuesOfClassFunction)"
-        t_gap, _ = best_of(lambda: libgap.eval(expr), args.repeats)
-        t_gpy, gap_rows = best_of(lambda: [[int(x) for x in r] for r in libgap.eval(expr)], args.repeats)
         ours = sorted(sorted(int(v) for v in table.values.row(i)) for i in range(table.values.rows))
-        check = "same values" if ours == sorted(sorted(r) for r in gap_rows) else "DIFFERENT"
-        print(row + f" {t_gap * 1e3:>8.1f}ms {t_gpy * 1e3:>8.1f}ms {t_gap / t_tab:>7.2f}  {check}")
-        record.update(gap_s=t_gap, gap_py_s=t_gpy, check=check)
+        check = "same values" if ours == sorted(sorted(r) for r in out["gap_py"]) else "DIFFERENT"
+        print(row + f" {t['gap'] * 1e3:>8.1f}ms {t['gap_py'] * 1e3:>8.1f}ms "
+              f"{t['gap'] / t['table']:>7.2f}  {check}")
+        record.update(gap_s=t["gap"], gap_py_s=t["gap_py"], check=check)
     dihedral = dihedral_rows(args.dihedral, args.fresh, libgap is not None) if args.dihedral else []
     if args.json:
         write_results(args.json, "bench_character_table", argv, records + dihedral)

@@ -97,7 +97,9 @@ def times(x: float | None) -> str:
 
 
 def mib(n: int | None) -> str:
-    return "n/a" if n is None else f"{n / 2**20:.0f} MiB"
+    if n is None:
+        return "n/a"
+    return f"{n / 2**20:.1f} MiB" if n < 10 * 2**20 else f"{n / 2**20:.0f} MiB"
 
 
 RENDERERS = {"bench_fourier_floor": floor_table, "bench_fourier": fourier_table,

@@ -44,7 +44,7 @@ def test_character_table_rows_render_with_their_numbers():
     ]}
     lines = r.character_table_table(data).splitlines()
     s_row = next(line for line in lines if line.startswith("| 10 |"))
-    assert s_row == "| 10 | 42 | 4 ms | 5 ms | 12 ms | 3.0× | 3 MiB | same values |"
+    assert s_row == "| 10 | 42 | 4 ms | 5 ms | 12 ms | 3.0× | 3.0 MiB | same values |"
     d_row = next(line for line in lines if line.startswith("| D500 |"))
     assert d_row == ("| D500 | 66 ms | 1.02 s | 15.5× | 1.1 s | 2.2 s | 2.0× | 76 MiB / 166 MiB | "
                      "same sum of squares |")
