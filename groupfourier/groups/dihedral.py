@@ -201,7 +201,12 @@ class DihedralGroup(OneParameterFamily):
         n = self.n
         if exact:
             return [two_cos(n, k) for k in range(n // 2 + 1)] + [sp.Integer(v) for v in (1, -1, 0)]
-        return (2 * np.cos(2 * np.pi * np.arange(n // 2 + 1) / n)).tolist() + [1.0, -1.0, 0.0]
+        k = np.arange(n // 2 + 1)
+        values = 2 * np.cos(2 * np.pi * k / n)
+        den = n // np.gcd(k, n)  # the rational values 2, −2, −1, 0, 1 (k/n = 0, 1/2, 1/3, 1/4,
+        for b, v in ((1, 2.0), (2, -2.0), (3, -1.0), (4, 0.0), (6, 1.0)):  # 1/6) exactly
+            values[den == b] = v
+        return values.tolist() + [1.0, -1.0, 0.0]
 
     def _character_values(self) -> tuple[tuple, sp.ImmutableMatrix]:
         labels, index = self._table_index()

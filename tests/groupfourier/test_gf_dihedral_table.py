@@ -94,6 +94,8 @@ def test_dihedral_table_entries_are_the_closed_form(n):
                 expected = sp.Integer(number)
             assert values[a][b] == expected, (n, irrep, cls)
             assert abs(num[a, b] - number) < 1e-12
+            if expected.is_Integer:  # rational values are exact in the numeric table too
+                assert num[a, b] == int(expected), (n, irrep, cls, num[a, b])
     assert t.values == sp.ImmutableMatrix(t.values.tolist())
 
 
