@@ -44,12 +44,6 @@ def floor_table(data: dict) -> str:
         lines.append(f"| {r['group']} | {r['batch']} | {r['op']} | {fmt(r['first_call_s'])} | "
                      f"{fmt(r['fast_s'])} | {fmt(r['numpy_fft_s'])} | {r['ratio']:.1f}× | "
                      f"{r['peak_bytes'] / 2**20:.0f} MiB |")
-    lines += ["", "| group | exact character table, cold, fresh process | GAP (libgap), same | GAP ÷ ours |",
-              "|---|---|---|---|"]
-    for r in data["rows"]:
-        if "gap_s" in r:
-            ratio = "n/a" if r["ratio"] is None else f"{r['ratio']:.1f}×"
-            lines.append(f"| {r['group']} | {fmt(r['fast_s'])} | {fmt(r['gap_s'])} | {ratio} |")
     return head + "\n".join(lines)
 
 
@@ -67,14 +61,45 @@ def fourier_table(data: dict) -> str:
 
 
 def character_table_table(data: dict) -> str:
-    head = header(data, "Best of the repeats, caches cleared before each; values checked against GAP's.")
-    lines = ["| n | classes | ours (sympy table) | ours (integers only) | GAP via libgap | GAP ÷ ours | check |",
-             "|---|---|---|---|---|---|---|"]
+    head = header(data, "S_n: best of the repeats, caches cleared before each, peak memory traced "
+                        "during one cold call; values checked against GAP's.")
+    lines = ["| n | classes | ours (sympy table) | ours (integers only) | GAP via libgap | GAP ÷ ours | "
+             "peak memory | check |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in data["rows"]:
+        if "n" not in r:
+            continue
         ratio = "n/a" if r["gap_s"] is None else f"{r['gap_s'] / r['ours_table_s']:.1f}×"
         lines.append(f"| {r['n']} | {r['classes']} | {fmt(r['ours_table_s'])} | {fmt(r['ours_ints_s'])} | "
-                     f"{fmt(r['gap_s'])} | {ratio} | {r['check'] or 'GAP not installed'} |")
+                     f"{fmt(r['gap_s'])} | {ratio} | {mib(r.get('peak_bytes'))} | "
+                     f"{r['check'] or 'GAP not installed'} |")
+    dihedral = [r for r in data["rows"] if "group" in r]
+    if dihedral:
+        lines += ["", "D_n, exact tables, cold: each side in fresh Python processes, ours and GAP's "
+                      "alternately, best of the runs. *First call*: the libraries loaded first "
+                      "(groupfourier and sympy; libgap imported and GAP started); *whole process*: "
+                      "interpreter start, imports, the call and exit. Peak memory: the process's "
+                      "resident set.", "",
+                  "| group | ours, first call | GAP, first call | GAP ÷ ours | ours, whole process | "
+                  "GAP, whole process | GAP ÷ ours | peak memory, ours / GAP | check |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for r in dihedral:
+            o, g = r["ours"], r["gap"] or {}
+            lines.append(f"| {r['group']} | {fmt(o['call_s'])} | {fmt(g.get('call_s'))} | "
+                         f"{times(r['call_ratio'])} | {fmt(o['process_s'])} | {fmt(g.get('process_s'))} | "
+                         f"{times(r['process_ratio'])} | {mib(o['peak_rss_bytes'])} / "
+                         f"{mib(g.get('peak_rss_bytes'))} | {r['check'] or 'GAP not installed'} |")
     return head + "\n".join(lines)
+
+
+def times(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.1f}×"
+
+
+def mib(n: int | None) -> str:
+    if n is None:
+        return "n/a"
+    return f"{n / 2**20:.1f} MiB" if n < 10 * 2**20 else f"{n / 2**20:.0f} MiB"
 
 
 RENDERERS = {"bench_fourier_floor": floor_table, "bench_fourier": fourier_table,

@@ -12,13 +12,6 @@ Conventions (stated once here and in ``docs/conventions.md``, each tested):
 * convolution (f ∗ h)(x) = Σ_y f(x y⁻¹) h(y), so (f ∗ h)^ = f̂ ĥ.
 """
 
-from importlib.metadata import PackageNotFoundError as _NotInstalled, version as _version
-
-try:
-    __version__ = _version("implicit-curriculum")
-except _NotInstalled:  # a source tree on sys.path, never installed
-    __version__ = "0+unknown"
-
 from .groups import (AlternatingGroup, ConjugacyClass, CyclicGroup, DihedralGroup, DirectProduct,
                      FiniteGroup, SymmetricGroup, group_from_name)
 from .irreps import Irrep, irrep_of, irreps_of
@@ -40,3 +33,18 @@ __all__ = ["FiniteGroup", "ConjugacyClass", "CyclicGroup", "DihedralGroup", "Sym
            # fourier
            "FourierCoefficients", "fourier_transform", "inverse_fourier_transform", "convolve",
            "plancherel", "bandlimited_labels", "clear_caches"]
+
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read from the installed distribution at first use (importlib.metadata
+    takes about 0.1 s to import: `import groupfourier` does not pay it)."""
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        value = version("implicit-curriculum")
+    except PackageNotFoundError:  # a source tree on sys.path, never installed
+        value = "0+unknown"
+    globals()["__version__"] = value
+    return value

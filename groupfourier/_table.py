@@ -2,8 +2,8 @@
 
 This module holds no family knowledge: ``CharacterTable`` asks its group for the
 labels (``class_label_str``, ``irrep_label_str``) and the numeric values
-(``_numeric_character_values``).  :func:`integer_matrix` builds a sympy matrix
-of integers fast (S_n's tables).
+(``_numeric_character_values``).  :func:`indexed_matrix` builds a sympy matrix from
+its distinct values and an index array fast (D_n's tables; :func:`integer_matrix`, S_n's).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 from ._lazy import sympy as sp  # imported at first use: `import groupfourier` stays fast
 from numpy.typing import NDArray
 
-__all__ = ["CharacterTable", "integer_matrix", "exact_matrix"]
+__all__ = ["CharacterTable", "integer_matrix", "exact_matrix", "indexed_matrix"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -175,59 +175,94 @@ def integer_matrix(arr: NDArray) -> sp.ImmutableMatrix:
     """An ImmutableMatrix of integers, built without re-sympifying every entry.
 
     sympy's constructor sympifies each entry one by one (about 0.2 s for S_16);
-    here the distinct values are converted once and the internal sparse integer
-    representation is built directly.  Falls back to the public constructor if
-    sympy's internals differ.  (Tested equal to the public constructor.)
+    here each distinct value is converted once (:func:`indexed_matrix`).
+    (Tested equal to the public constructor.)
     """
-    rows, cols = arr.shape
-    try:
-        from sympy.polys.domains import ZZ
-        from sympy.polys.matrices import DomainMatrix
-        from sympy.polys.matrices.sdm import SDM
-
-        uniq, inverse = np.unique(arr, return_inverse=True)
-        ints = np.empty(len(uniq), dtype=object)
-        ints[:] = [sp.Integer(int(v)) for v in uniq]
-        flat = ints[inverse.ravel()].tolist()  # each distinct value sympified once
-        nz_r, nz_c = np.nonzero(arr)
-        zz = list(map(ZZ.dtype, arr[nz_r, nz_c].tolist()))
-        splits = np.searchsorted(nz_r, np.arange(1, rows))
-        sdm = {}
-        for i, (cs, vs) in enumerate(zip(np.split(nz_c, splits), _split_list(zz, splits))):
-            if len(cs):
-                sdm[i] = dict(zip(cs.tolist(), vs))
-        rep = DomainMatrix.from_rep(SDM(sdm, (rows, cols), ZZ))
-        obj = sp.Basic.__new__(sp.ImmutableDenseMatrix, sp.Integer(rows), sp.Integer(cols),
-                               sp.Tuple(*flat, sympify=False))
-        obj._rows, obj._cols, obj._rep = rows, cols, rep
-        return obj
-    except (ImportError, AttributeError, TypeError):  # pragma: no cover - other sympy versions
-        return sp.ImmutableMatrix(arr.tolist())
-
-
-def _split_list(values: list, splits: NDArray) -> list[list]:
-    bounds = [0] + splits.tolist() + [len(values)]
-    return [values[a:b] for a, b in zip(bounds, bounds[1:])]
+    uniq, inverse = np.unique(arr, return_inverse=True)
+    return indexed_matrix([sp.Integer(int(v)) for v in uniq], inverse.reshape(arr.shape))
 
 
 def exact_matrix(rows: list[list[sp.Basic]]) -> sp.ImmutableMatrix:
     """An ImmutableMatrix of sympy values (already sympified), built without re-checking each.
 
-    sympy's constructor sympifies every entry and probes their types (about 1 s for the
-    250 000 entries of D_1000's table); here the entries go straight into the sparse
-    ``EXRAW`` representation sympy itself uses for non-rational entries.  All-rational
-    input (or another sympy version) takes the public constructor, so the result always
-    equals ``sympy.ImmutableMatrix(rows)``.  (Tested equal to the public constructor.)
+    Equal values are found by hashing and the matrix is built by :func:`indexed_matrix`.
+    (Tested equal to ``sympy.ImmutableMatrix(rows)``.)
     """
-    if not rows or all(v.is_Rational for row in rows for v in row):
+    if not rows or not rows[0]:
         return sp.ImmutableMatrix(rows)
+    position: dict = {}
+    index = np.array([[position.setdefault(v, len(position)) for v in row] for row in rows],
+                     dtype=np.intp)
+    return indexed_matrix(list(position), index)
+
+
+def indexed_matrix(values: Sequence[sp.Basic], index: NDArray[np.integer]) -> sp.ImmutableMatrix:
+    """The ImmutableMatrix M with M[i, j] = ``values[index[i, j]]``, each value converted once.
+
+    sympy's constructor sympifies every entry, compares each with 0 and probes their types
+    (about 1 s for the 250 000 entries of D_1000's table).  Here the zero test and the
+    domain (ZZ when every value used is an Integer, QQ when a Rational, else EXRAW: sympy's
+    own choice) are decided once per distinct value, and sympy's internal sparse
+    representation is built from the index array.  Another sympy version without these
+    internals takes the public constructor, so the result always equals
+    ``sympy.ImmutableMatrix`` of the same entries.  (Tested equal to the public constructor.)
+
+    >>> import numpy as np, sympy as sp
+    >>> indexed_matrix([sp.Integer(0), sp.sqrt(2)], np.array([[1, 0], [0, 1]]))
+    Matrix([
+    [sqrt(2),       0],
+    [      0, sqrt(2)]])
+    """
+    index = np.asarray(index, dtype=np.intp)
+    rows, cols = index.shape
+    objs = np.empty(len(values), dtype=object)
+    objs[:] = list(values)
+    flat = objs[index.ravel()].tolist()
     try:
-        from sympy.polys.domains import EXRAW
+        from sympy.polys.domains import EXRAW, QQ, ZZ
         from sympy.polys.matrices import DomainMatrix
 
-        shape = (len(rows), len(rows[0]))
-        dod = {i: {j: v for j, v in enumerate(row) if v != 0} for i, row in enumerate(rows)}
-        rep = DomainMatrix({i: r for i, r in dod.items() if r}, shape, EXRAW)
-        return sp.ImmutableDenseMatrix._fromrep(rep)
+        used = np.zeros(len(objs), dtype=bool)
+        used[index.ravel()] = True  # (np.unique would import numpy.ma: 0.03-0.06 s once)
+        if all(isinstance(v, sp.Integer) for v in objs[used]):
+            domain, elements = ZZ, [ZZ(int(v)) if isinstance(v, sp.Integer) else None for v in objs]
+        elif all(isinstance(v, sp.Rational) for v in objs[used]):
+            domain, elements = QQ, [QQ(int(v.p), int(v.q)) if isinstance(v, sp.Rational) else None
+                                    for v in objs]
+        else:
+            domain, elements = EXRAW, list(objs)
+        nonzero = np.array([v != 0 for v in objs], dtype=bool)
+        nz_r, nz_c = np.nonzero(nonzero[index])
+        dom = np.empty(len(elements), dtype=object)
+        dom[:] = elements
+        entries = dom[index[nz_r, nz_c]].tolist()
+        splits = np.searchsorted(nz_r, np.arange(1, rows))
+        sdm = {}
+        for i, (cs, vs) in enumerate(zip(np.split(nz_c, splits), _split_list(entries, splits))):
+            if len(cs):
+                sdm[i] = dict(zip(cs.tolist(), vs))
+        rep = DomainMatrix.from_rep(_sdm(sdm, (rows, cols), domain))
+        obj = sp.Basic.__new__(sp.ImmutableDenseMatrix, sp.Integer(rows), sp.Integer(cols),
+                               sp.Tuple(*flat, sympify=False))
+        obj._rows, obj._cols, obj._rep = rows, cols, rep
+        return obj
     except (ImportError, AttributeError, TypeError):  # pragma: no cover - other sympy versions
-        return sp.ImmutableMatrix(rows)
+        return sp.ImmutableMatrix(rows, cols, flat)
+
+
+def _sdm(dod: dict, shape: tuple[int, int], domain: Any) -> Any:
+    """sympy's sparse matrix ``SDM(dod, shape, domain)`` without its per-entry range check
+    (0.1 s for D_1000's 250 000 entries; the indices here come from ``numpy.nonzero`` of an
+    array of that shape, so they are in range)."""
+    from sympy.polys.matrices.sdm import SDM
+
+    rep = SDM.__new__(SDM)
+    dict.update(rep, dod)
+    rep.shape = (rep.rows, rep.cols) = shape
+    rep.domain = domain
+    return rep
+
+
+def _split_list(values: list, splits: NDArray) -> list[list]:
+    bounds = [0] + splits.tolist() + [len(values)]
+    return [values[a:b] for a, b in zip(bounds, bounds[1:])]

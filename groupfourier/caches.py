@@ -16,7 +16,9 @@ Examples
 
 from __future__ import annotations
 
-from . import _fft_sn, _mn_sn, _young, fourier
+import sys
+
+from . import _mn_sn, _young, fourier
 from .groups._base import clear_representation_caches
 
 __all__ = ["clear_caches"]
@@ -27,8 +29,16 @@ def clear_caches() -> None:
     clear_representation_caches()
     _mn_sn.clear_caches()
     fourier._exact_matrices.cache_clear()
-    for cached in (_young._young_numeric, _young._young_exact, _young._young_blocks,
-                   _fft_sn._blocks_cached, _fft_sn._base_matrix, _fft_sn._sparse_generators):
+    for cached in (_young._young_numeric, _young._young_exact, _young._young_blocks):
+        cached.cache_clear()
+    if f"{__package__}._fft_sn" in sys.modules:  # imported at the first S_n/A_n transform
+        _clear_fft_sn()
+
+
+def _clear_fft_sn() -> None:
+    from . import _fft_sn
+
+    for cached in (_fft_sn._blocks_cached, _fft_sn._base_matrix, _fft_sn._sparse_generators):
         cached.cache_clear()
     _fft_sn._NumpyOps._cache.clear()
     _fft_sn._TorchOps._cache.clear()

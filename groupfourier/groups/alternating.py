@@ -56,13 +56,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from math import factorial, prod
-from typing import Any, Hashable, cast
+from typing import TYPE_CHECKING, Any, Hashable, cast
 
 import numpy as np
-from .._lazy import sympy as sp  # imported at first use: `import groupfourier` stays fast
+from .._lazy import lazy_module, sympy as sp  # imported at first use: `import groupfourier` stays fast
 from numpy.typing import ArrayLike, NDArray
 
-from .. import _fft_sn
 from .._dtypes import match_precision
 from .._mn_sn import mn_character_array
 from .._perm import from_sympy_permutation, permutation_array, permutation_sign, rank_permutations
@@ -70,6 +69,12 @@ from .._young import standard_tableaux, young_matrix
 from ..partitions import check_partition, conjugate, hook_lengths, partitions
 from ._base import ConjugacyClass, Irrep, OneParameterFamily
 from .symmetric import MAX_ELEMENTS_N, SymmetricGroup
+
+if TYPE_CHECKING:
+    from .. import _fft_sn
+else:  # loaded at the first S_n/A_n transform: _fft_sn imports scipy.sparse (0.2-0.35 s)
+    _PARENT = __package__.rpartition(".")[0]
+    _fft_sn = lazy_module(_PARENT + "._fft_sn")
 
 __all__ = ["AlternatingGroup"]
 

@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import _fft_abelian
 from ..cyclotomic import exact_rotation, numeric_roots, root_of_unity, rotation_matrices, two_cos
-from .._table import exact_matrix
+from .._table import indexed_matrix
 from ._base import ConjugacyClass, Irrep, OneParameterFamily
 
 __all__ = ["DihedralGroup"]
@@ -171,45 +171,50 @@ class DihedralGroup(OneParameterFamily):
             rot, s = exact_rotation(self.n, j * k), sp.diag(1, -1)
         return rot * s if e else rot
 
-    def _character_value(self, label: str, cls: tuple) -> sp.Expr:
-        rotation = cls[0] == "r"
-        if label[0] == "E":
-            return two_cos(self.n, int(label[1:]) * cls[1]) if rotation else sp.Integer(0)
-        r_sign, s_sign = self._signs(label)
-        if rotation:
-            return sp.Integer(r_sign ** cls[1])
-        parity = cls[1] if len(cls) == 2 else 0  # class ("s", p) holds r^p s
-        return sp.Integer(r_sign ** parity * s_sign)
+    def _table_index(self) -> tuple[tuple[str, ...], NDArray[np.intp]]:
+        """Row labels and the table as indices into :meth:`_table_values`' value list.
+
+        Closed forms, vectorised: E<j> on ("r", k) is 2cos(2π jk/n), value index
+        min(jk mod n, n − jk mod n) (n/2 + 1 distinct values), 0 on reflections; a
+        one-dimensional irrep with signs (ε_r, ε_s) is ε_r^k on ("r", k) and ε_r^p ε_s on
+        the reflection class of r^p s.
+        """
+        n, h = self.n, (self.n - 1) // 2
+        labels = tuple(label for label, _ in self._irrep_specs("complex"))
+        rot = np.arange(n // 2 + 1)
+        parity = np.array([0, 1] if n % 2 == 0 else [0])  # class ("s", p) holds r^p s
+        one, minus, zero = n // 2 + 1, n // 2 + 2, n // 2 + 3
+        index = np.empty((len(labels), len(rot) + len(parity)), dtype=np.intp)
+        for i, label in enumerate(labels[:len(labels) - h]):
+            r_sign, s_sign = self._signs(label)
+            on_r = r_sign ** rot
+            on_s = r_sign ** parity * s_sign
+            index[i] = np.where(np.concatenate([on_r, on_s]) == 1, one, minus)
+        if h:
+            m = np.outer(np.arange(1, h + 1), rot) % n
+            index[len(labels) - h:, :len(rot)] = np.minimum(m, n - m)
+            index[len(labels) - h:, len(rot):] = zero
+        return labels, index
+
+    def _table_values(self, exact: bool) -> list:
+        """2cos(2πk/n) for k = 0..n/2, then 1, −1, 0: exact (sympy) or float."""
+        n = self.n
+        if exact:
+            return [two_cos(n, k) for k in range(n // 2 + 1)] + [sp.Integer(v) for v in (1, -1, 0)]
+        k = np.arange(n // 2 + 1)
+        values = 2 * np.cos(2 * np.pi * k / n)
+        den = n // np.gcd(k, n)  # the rational values 2, −2, −1, 0, 1 (k/n = 0, 1/2, 1/3, 1/4,
+        for b, v in ((1, 2.0), (2, -2.0), (3, -1.0), (4, 0.0), (6, 1.0)):  # 1/6) exactly
+            values[den == b] = v
+        return values.tolist() + [1.0, -1.0, 0.0]
 
     def _character_values(self) -> tuple[tuple, sp.ImmutableMatrix]:
-        # Closed forms, vectorised: E<j> on ("r", k) is 2cos(2π jk/n), one sympy value per
-        # m = jk mod n (reduced to m <= n/2, n/2 + 1 distinct values), 0 on reflections.
-        labels = tuple(label for label, _ in self._irrep_specs("complex"))
-        classes = [c.label for c in self.conjugacy_classes]
-        n, h = self.n, (self.n - 1) // 2
-        rows = [[self._character_value(lab, c) for c in classes] for lab in labels[:len(labels) - h]]
-        if h:
-            rot = np.array([c[1] for c in classes if c[0] == "r"])
-            m = np.outer(np.arange(1, h + 1), rot) % n
-            m = np.minimum(m, n - m)
-            distinct = np.empty(n // 2 + 1, dtype=object)
-            distinct[:] = [two_cos(n, k) for k in range(n // 2 + 1)]
-            zeros = [sp.Integer(0)] * (len(classes) - len(rot))
-            rows += [row + zeros for row in distinct[m].tolist()]
-        return labels, exact_matrix(rows)
+        labels, index = self._table_index()
+        return labels, indexed_matrix(self._table_values(exact=True), index)
 
     def _numeric_character_values(self) -> NDArray:
-        labels = [label for label, _ in self._irrep_specs("complex")]
-        classes = [c.label for c in self.conjugacy_classes]
-        out = np.zeros((len(labels), len(classes)))
-        for i, label in enumerate(labels):
-            for j, cls in enumerate(classes):
-                if label[0] == "E":
-                    out[i, j] = 2 * np.cos(2 * np.pi * ((int(label[1:]) * cls[1]) % self.n) / self.n) \
-                        if cls[0] == "r" else 0.0
-                else:
-                    out[i, j] = float(self._character_value(label, cls))  # ±1
-        return out
+        _, index = self._table_index()
+        return np.array(self._table_values(exact=False))[index]
 
     def class_label_str(self, label: tuple) -> str:
         if label[0] == "r":

@@ -12,19 +12,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from math import factorial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from .._lazy import sympy as sp  # imported at first use: `import groupfourier` stays fast
+from .._lazy import lazy_module, sympy as sp  # imported at first use: `import groupfourier` stays fast
 from numpy.typing import ArrayLike, NDArray
 
-from .. import _exact_sn, _fft_sn
 from .._mn_sn import mn_character_array
 from .._perm import cycle_types, from_sympy_permutation, permutation_array, rank_permutations
 from .._table import integer_matrix
 from .._young import standard_tableaux, young_generator_matrices, young_matrix
 from ..partitions import check_partition, class_size, partitions
 from ._base import ConjugacyClass, Irrep, OneParameterFamily
+
+if TYPE_CHECKING:
+    from .. import _exact_sn, _fft_sn
+else:  # loaded at the first S_n/A_n transform: _fft_sn imports scipy.sparse (0.2-0.35 s)
+    _PARENT = __package__.rpartition(".")[0]
+    _exact_sn, _fft_sn = lazy_module(_PARENT + "._exact_sn"), lazy_module(_PARENT + "._fft_sn")
 
 __all__ = ["SymmetricGroup", "permutation_array", "rank_permutations", "cycle_types"]
 

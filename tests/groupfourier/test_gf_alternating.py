@@ -23,7 +23,7 @@ from groupfourier import (AlternatingGroup, SymmetricGroup, character_table, con
                           fourier_transform, group_from_name, inner_product,
                           inverse_fourier_transform, plancherel)
 from groupfourier.__main__ import main
-from groupfourier.cyclotomic import root_of_unity
+from groupfourier.cyclotomic import cyclotomic_simplify, root_of_unity
 from groupfourier.strategies import functions_on, groups, groups_and_functions
 
 REFERENCE = Path(__file__).with_name("data") / "gap_alternating_character_tables_n4_to_7.json"
@@ -136,14 +136,38 @@ def test_tables_match_stored_gap_data(n):
     gap_num = [[complex(re_, im) for re_, im in row] for row in ref["values_numeric"]]
     rows = _matches(ours, t.class_labels, t.class_sizes, gap_num, ref["classes"], ref["class_sizes"], None)
     assert rows is not None
-    # Exactly: every irrational entry of ours equals a GAP cyclotomic (minimal polynomial x).
+    _irrational_entries_equal_gaps(t, ref["values"], gap_num)
+
+
+def _irrational_entries_equal_gaps(t, gap_text, gap_num):
+    """Exactly: every irrational entry v of ours equals the GAP cyclotomic g of the same
+    numeric value: g is a root of v's minimal polynomial p (p(g) reduces to 0 in Q(ζ_N),
+    ``cyclotomic_simplify``), and g is nearer to v than half the gap between p's roots, so
+    it is v itself.  The integer entries already agree through the numeric match."""
     gap_exact = {complex(round(v.real, 9), round(v.imag, 9)): _gap_value(s)
-                 for row_s, row_v in zip(ref["values"], gap_num) for s, v in zip(row_s, row_v)}
+                 for row_s, row_v in zip(gap_text, gap_num) for s, v in zip(row_s, row_v)}
     x = sp.Symbol("x")
     for v in set(t.values):
         if not v.is_Rational:
             g = gap_exact[complex(round(complex(v).real, 9), round(complex(v).imag, 9))]
-            assert sp.minimal_polynomial(v - g, x) == x
+            p = sp.minimal_polynomial(v, x)
+            assert cyclotomic_simplify(p.subs(x, g)) == 0, (v, g)
+            roots = [complex(r) for r in sp.Poly(p, x).nroots()]
+            gap = min(abs(a - b) for a in roots for b in roots if a != b)
+            assert abs(complex(g) - complex(v)) < gap / 2
+
+
+def test_exact_gap_comparison_finds_a_galois_conjugate():
+    """The exact check can fail: A_5's GAP text with the two golden-ratio cyclotomics swapped
+    (Galois conjugates: each is a root of the other's minimal polynomial) is refused."""
+    ref = json.loads(REFERENCE.read_text())["tables"]["5"]
+    t = character_table(AlternatingGroup(5))
+    gap_num = [[complex(re_, im) for re_, im in row] for row in ref["values_numeric"]]
+    _irrational_entries_equal_gaps(t, ref["values"], gap_num)
+    swap = {"-E(5)-E(5)^4": "-E(5)^2-E(5)^3", "-E(5)^2-E(5)^3": "-E(5)-E(5)^4"}
+    wrong = [[swap.get(v, v) for v in row] for row in ref["values"]]
+    with pytest.raises(AssertionError):
+        _irrational_entries_equal_gaps(t, wrong, gap_num)
 
 
 def test_a5_golden_ratio_exact():
@@ -155,18 +179,20 @@ def test_a5_golden_ratio_exact():
 
 @pytest.mark.parametrize("n", range(3, 11))
 def test_tables_match_live_gap(n):
-    """GAP itself (passagemath-gap, the bench extra), n <= 10: about 6 s in all, most of it
-    starting GAP; skipped where GAP is not installed (the stored data above still run)."""
+    """GAP itself (passagemath-gap, the bench extra), n <= 10, the irrational entries exactly:
+    about 6 s in all, most of it starting GAP; skipped where GAP is not installed (the stored
+    data above still run)."""
     gap = pytest.importorskip("sage.all__sagemath_gap").libgap
     tbl = f"CharacterTable(AlternatingGroup({n}))"
     classes = [list(map(int, c)) for c in gap.eval(f"List(ConjugacyClasses({tbl}), c -> "
                                                    f"CycleLengths(Representative(c), [1..{n}]))")]
     sizes = [int(s) for s in gap.eval(f"SizesConjugacyClasses({tbl})")]
-    values = [[complex(_gap_value(str(v))) for v in row]
-              for row in gap.eval(f"List(Irr({tbl}), ValuesOfClassFunction)")]
+    text = [[str(v) for v in row] for row in gap.eval(f"List(Irr({tbl}), ValuesOfClassFunction)")]
+    values = [[complex(_gap_value(v)) for v in row] for row in text]
     t = character_table(AlternatingGroup(n))
     ours = t.to_numpy().astype(complex).tolist()
     assert _matches(ours, t.class_labels, t.class_sizes, values, classes, sizes, None) is not None
+    _irrational_entries_equal_gaps(t, text, values)
 
 
 @pytest.mark.parametrize("n", [3, 4, 5, 6, 7, 8])
@@ -317,6 +343,21 @@ def test_cli_table_a5(capsys):
     assert main(["table", "A5"]) == 0
     out = capsys.readouterr().out
     assert "A5 character table" in out and "1/2 + sqrt(5)/2" in out and "(5)+" in out
+
+
+def test_cli_table_and_info_a6(capsys):
+    """A_6 from the command line: 7 classes (the 5-cycles split, sizes 72 + 72), the two
+    degree-8 characters (3,2,1)± take (1 ± √5)/2 there (the ATLAS values of A_6)."""
+    assert main(["table", "A6"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "A6 character table" and lines[1].split()[-2:] == ["(5,1)+", "(5,1)-"]
+    assert lines[2].split()[1:] == ["1", "45", "40", "40", "90", "72", "72"]
+    plus = next(line for line in lines if line.split()[0] == "(3,2,1)+")
+    assert plus.split()[1:6] == ["8", "0", "-1", "-1", "0"]
+    assert " ".join(plus.split()[6:]) == "1/2 + sqrt(5)/2 1/2 - sqrt(5)/2"
+    assert main(["info", "A6"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("AlternatingGroup(6): order 360, 7 conjugacy classes")
 
 
 @given(groups(families=("A",), max_order=360))

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import groupfourier
-from groupfourier import (CyclicGroup, DihedralGroup, DirectProduct, SymmetricGroup, character_table,
-                          convolve, decompose, fourier_transform, inverse_fourier_transform,
+from groupfourier import (AlternatingGroup, CyclicGroup, DihedralGroup, DirectProduct, SymmetricGroup,
+                          character_table, convolve, decompose, fourier_transform, inverse_fourier_transform,
                           permutation_character, plancherel)
 from groupfourier.irreps import FORMS
 
@@ -120,8 +120,19 @@ class MySymmetric(SymmetricGroup):
     pass
 
 
-@pytest.mark.parametrize("G, parent", [(MyCyclic(6), CyclicGroup(6)), (MyDihedral(5), DihedralGroup(5)),
-                                       (MySymmetric(4), SymmetricGroup(4))])
+class MyAlternating(AlternatingGroup):
+    pass
+
+
+class MyProduct(DirectProduct):
+    pass
+
+
+@pytest.mark.parametrize("G, parent", [
+    (MyCyclic(6), CyclicGroup(6)), (MyDihedral(5), DihedralGroup(5)), (MySymmetric(4), SymmetricGroup(4)),
+    (MyAlternating(5), AlternatingGroup(5)),
+    (MyProduct(CyclicGroup(2), DihedralGroup(3)), DirectProduct(CyclicGroup(2), DihedralGroup(3)))],
+    ids=["Z", "D", "S", "A", "product"])
 def test_subclass_of_a_family_works_everywhere(G, parent):
     assert FORMS[type(G)] == FORMS[type(parent)]
     assert [r.label for r in G.irreps()] == [r.label for r in parent.irreps()]
@@ -135,7 +146,12 @@ def test_subclass_of_a_family_works_everywhere(G, parent):
     assert decompose(G, permutation_character(G)) == decompose(parent, permutation_character(parent))
     f = np.random.default_rng(0).normal(size=(2, G.order))
     h = np.random.default_rng(1).normal(size=G.order)
-    for method in ("fft", "dense"):
+    methods = ("fft", "dense") if parent.FFT_FORM is not None else ("auto", "dense")
+    if parent.FFT_FORM is None:  # no fast transform (products): the subclass refuses it alike
+        for group in (G, parent):
+            with pytest.raises(ValueError, match="method='fft' is implemented for"):
+                fourier_transform(group, f, method="fft")
+    for method in methods:
         F, Fp = fourier_transform(G, f, method=method), fourier_transform(parent, f, method=method)
         for label in Fp:
             assert np.allclose(F[label], Fp[label])
