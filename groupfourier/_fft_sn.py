@@ -46,7 +46,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from math import factorial, prod
-from typing import Any, Hashable, Iterable, Sequence
+from typing import Any, Hashable, Iterable, NamedTuple, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -145,42 +145,118 @@ def coset_matrices(lam: Partition) -> NDArray:
     return C
 
 
-def _blocks(lam: Partition) -> tuple[tuple[Partition, int, int, NDArray], ...]:
-    """Per corner μ: (μ, start, stop, K) with K[(j, c), a] = ρ_λ(c_j)[a, start + c], (m·d_μ, d)."""
-    C = coset_matrices(lam)
-    m, d = C.shape[0], C.shape[1]
-    out = []
-    for mu, start, stop in _corners(lam):
-        K = np.ascontiguousarray(C[:, :, start:stop].transpose(0, 2, 1)).reshape(m * (stop - start), d)
-        K.setflags(write=False)
-        out.append((mu, start, stop, K))
-    return tuple(out)
+#: Cost model of one coset-step product (M × K) @ (K × N) with one BLAS thread, in flops:
+#: 2·M·K·(N + GEMM_OVERHEAD) (a product reads its left factor once: on a 2-core sandbox a
+#: (20000 × 300) @ (300 × N) product ran at 45·N/(N + 24) GF/s for N = 4 … 256), a copied
+#: number costs GATHER_COST flops.  Splitting a product pays only where it lowers this cost.
+GEMM_OVERHEAD = 24.0
+GATHER_COST = 64.0
 
 
-_blocks_cached = lru_cache(maxsize=None)(_blocks)
+def _pieces(K3: NDArray, corners) -> list[tuple[int, int, tuple[int, int, int] | None]]:
+    """Row ranges (a0, a1) of λ's column block μ and the box of (j, c) each depends on.
+
+    ``K3[j, c, a] = ρ_λ(c_j)[a, start + c]``.  For j <= m − 2, ρ_λ(c_j) = ρ_λ(c'_j)·ρ_λ(s_{m−2})
+    with ρ_λ(c'_j) block-diagonal over the corners μ' of λ and ρ_λ(s_{m−2}) linking a row of
+    μ' to a row of μ only through ν = μ ∩ μ'; so the rows of μ' (μ' ≠ μ) in the column block of
+    μ depend only on j <= m − 2 and the rows of μ's block of ν: a box of the input.  The box
+    is read off the non-zeros of ``K3`` (exact whatever the basis); the set of ranges computed
+    on their box is the one of least modelled cost (:data:`GEMM_OVERHEAD`, :data:`GATHER_COST`),
+    the other ranges are merged into products over the whole input where adjacent.
+    """
+    m, dm = K3.shape[0], K3.shape[1]
+    full = m * dm
+    cand = []
+    for _, a0, a1 in corners:
+        nz = np.any(K3[:, :, a0:a1] != 0, axis=2)
+        js, cs = np.flatnonzero(nz.any(axis=1)), np.flatnonzero(nz.any(axis=0))
+        box = None
+        if len(js) and (int(js[-1]) + 1) * (int(cs[-1]) + 1 - int(cs[0])) < full:
+            box = (int(js[-1]) + 1, int(cs[0]), int(cs[-1]) + 1)
+        cand.append((a0, a1, box))
+    best, best_cost = None, np.inf
+    for mask in range(2 ** len(cand)):
+        ranges: list[list] = []
+        cost = 0.0
+        for i, (a0, a1, box) in enumerate(cand):
+            use = box if (mask >> i) & 1 else None
+            if (mask >> i) & 1 and box is None:
+                break
+            if use is None and ranges and ranges[-1][2] is None:
+                ranges[-1][1] = a1
+            else:
+                ranges.append([a0, a1, use])
+        else:
+            for a0, a1, box in ranges:
+                vol = full if box is None else box[0] * (box[2] - box[1])
+                cost += 2 * vol * (a1 - a0 + GEMM_OVERHEAD) + (0 if box is None else GATHER_COST * vol)
+            if cost < best_cost:
+                best, best_cost = ranges, cost
+    return [(a0, a1, box) for a0, a1, box in best]
 
 
-class _Blocks(tuple):
-    """:func:`_blocks`'s tuple, sized for :class:`ArrayCache`."""
+class _Group(NamedTuple):
+    """The pieces of one level that read the same box of one μ.
+
+    ``K[r0:r1].T`` is the piece of member (λ, start, stop, a0, a1, r0, r1):
+    ``K[r0 + a − a0, (j, c)] = ρ_λ(c_j)[a, start + c]`` over the box (all (j, c) for None).
+    """
+
+    box: tuple[int, int, int] | None
+    K: NDArray
+    members: tuple[tuple[Partition, int, int, int, int, int, int], ...]
+
+
+class _LevelPlan(dict):
+    """μ ⊢ m−1 → its :class:`_Group` s (the box None first), sized for :class:`ArrayCache`."""
 
     @property
     def nbytes(self) -> int:
-        return sum(K.nbytes for *_, K in self)
+        return sum(g.K.nbytes for groups in self.values() for g in groups)
 
 
-#: S_10's coset tables (~290 MB in all) are kept in a cache bounded by bytes, so that a
+def _level_plan(m: int, lams: tuple[Partition, ...]) -> _LevelPlan:
+    """The coset step from level m − 1 to level m for the partitions ``lams`` of m."""
+    pieces: dict[Partition, dict] = {}
+    for lam in lams:
+        C = coset_matrices(lam)
+        corners = _corners(lam)
+        for mu, start, stop in corners:
+            K3 = C[:, :, start:stop].transpose(0, 2, 1)  # [j][c][a]
+            for a0, a1, box in _pieces(K3, corners):
+                Kp = K3[:, :, a0:a1] if box is None else K3[:box[0], box[1]:box[2], a0:a1]
+                pieces.setdefault(mu, {}).setdefault(box, []).append(
+                    (lam, start, stop, a0, a1, Kp.reshape(-1, a1 - a0)))
+    plan = _LevelPlan()
+    for mu, by_box in pieces.items():
+        groups = []
+        for box in sorted(by_box, key=lambda b: (b is not None, b or ())):
+            members, rows, r = [], [], 0
+            for lam, start, stop, a0, a1, Kp in by_box[box]:
+                members.append((lam, start, stop, a0, a1, r, r + a1 - a0))
+                rows.append(Kp.T)
+                r += a1 - a0
+            K = np.ascontiguousarray(np.concatenate(rows, axis=0))
+            K.setflags(write=False)
+            groups.append(_Group(box, K, tuple(members)))
+        plan[mu] = tuple(groups)
+    return plan
+
+
+_blocks_cached = lru_cache(maxsize=None)(_level_plan)
+
+#: S_10's top coset tables (~190 MB) are kept in a cache bounded by bytes, so that a
 #: second S_10 transform does not rebuild them; larger n rebuild per call.
 LARGE_BLOCK_CACHE = ArrayCache(max_bytes=384 * 2 ** 20)
 
 
-def _gemm_blocks(lam: Partition):
-    """:func:`_blocks`, cached: for m <= 9 always, for m = 10 within :data:`LARGE_BLOCK_CACHE`."""
-    m = sum(lam)
+def _plan(m: int, lams: tuple[Partition, ...]) -> _LevelPlan:
+    """:func:`_level_plan`, cached: for m <= 9 always, for m = 10 within :data:`LARGE_BLOCK_CACHE`."""
     if m <= _CACHE_MAX_N:
-        return _blocks_cached(lam)
+        return _blocks_cached(m, lams)
     if m == _CACHE_MAX_N + 1:
-        return LARGE_BLOCK_CACHE.get(lam, lambda: _Blocks(_blocks(lam)))
-    return _blocks(lam)
+        return LARGE_BLOCK_CACHE.get((m, lams), lambda: _level_plan(m, lams))
+    return _level_plan(m, lams)
 
 
 # ---------------------------------------------------------------- array backends
@@ -208,7 +284,7 @@ class _NumpyOps:
         hit = cls._cache.get(id(arr))
         if hit is None or hit[0] is not arr:  # single precision: cast once per table
             hit = (arr, match_precision(arr, like.dtype))
-            if len(cls._cache) > 512:
+            if len(cls._cache) > 4096:
                 cls._cache.clear()
             cls._cache[id(arr)] = hit
         return hit[1]
@@ -256,7 +332,7 @@ class _TorchOps:
         hit = cls._cache.get(key)
         if hit is None or hit[0] is not arr:
             hit = (arr, torch.from_numpy(np.array(arr)).to(device=like.device, dtype=like.dtype))
-            if len(cls._cache) > 512:
+            if len(cls._cache) > 4096:
                 cls._cache.clear()
             cls._cache[key] = hit
         return hit[1]
@@ -336,17 +412,20 @@ def forward(n: int, f: Any, labels: Sequence[Partition]) -> dict[Partition, Any]
         col += d * d
     for m in range(k + 1, n + 1):
         Q = B * (N // factorial(m))
-        level = {}
-        for lam in needed[m]:
-            blocks = _gemm_blocks(lam)
-            d = blocks[0][3].shape[1]
-            out = ops.empty((d, Q, d), x)
-            for mu, start, stop, K in blocks:
-                dm = stop - start
-                _matmul_into(F[mu].reshape(dm * Q, m * dm), ops.const(K, x, m <= _CACHE_MAX_N),
-                             out[start:stop].reshape(dm * Q, d))
-            level[lam] = out
-        F = level
+        cache = m <= _CACHE_MAX_N
+        out = {lam: ops.empty((_dim(lam), Q, _dim(lam)), x) for lam in needed[m]}
+        for mu, groups in _plan(m, needed[m]).items():
+            dm = _dim(mu)
+            A = F[mu].reshape(dm * Q, m * dm)
+            for box, K, members in groups:
+                Kc = ops.const(K, x, cache)
+                src = A if box is None else ops.contiguous(
+                    F[mu].reshape(dm * Q, m, dm)[:, :box[0], box[1]:box[2]]).reshape(dm * Q, -1)
+                for lam, start, stop, a0, a1, r0, r1 in members:
+                    d = out[lam].shape[0]
+                    dst = out[lam][start:stop].reshape(dm * Q, d)
+                    _matmul_into(src, Kc[r0:r1].T, dst if a1 - a0 == d else dst[:, a0:a1])
+        F = out
     return {lam: ops.contiguous(ops.permute(F[lam], (1, 2, 0))).reshape(batch + (F[lam].shape[0],) * 2)
             for lam in labels}
 
@@ -365,19 +444,26 @@ def inverse(n: int, F: dict[Hashable, Any]) -> Any:
     k = min(n, BASE_N)
     for m in range(n, k, -1):
         Q = B * (N // factorial(m))
+        cache = m <= _CACHE_MAX_N
         below: dict = {}
-        for lam in needed[m]:
-            blocks = _gemm_blocks(lam)
-            d = blocks[0][3].shape[1]
-            for mu, start, stop, K in blocks:
-                dm = stop - start
-                # transpose of the forward step: F_j(μ) += ρ_λ(c_j)[:, μ]^T W(λ)[:, μ]
-                res = W[lam][start:stop].reshape(dm * Q, d) @ ops.const(K, W[lam], m <= _CACHE_MAX_N).T
-                res = res.reshape(dm, Q * m, dm)
-                if mu in below:
-                    below[mu] += res
+        for mu, groups in _plan(m, needed[m]).items():
+            dm = _dim(mu)
+            res = ops.empty((dm, Q * m, dm), first)
+            if groups[0].box is not None:  # pragma: no cover - the diagonal block reads everything
+                res[...] = 0
+            for box, K, members in groups:
+                # transpose of the forward step: F_j(μ) += ρ_λ(c_j)[:, μ]^T W(λ)[:, μ], the
+                # contraction over the members stacked into one product
+                parts = [W[lam][start:stop].reshape(dm * Q, -1)[:, a0:a1]
+                         for lam, start, stop, a0, a1, _, _ in members]
+                A = parts[0] if len(parts) == 1 else ops.cat(parts)
+                Kc = ops.const(K, first, cache)
+                if box is None:
+                    _matmul_into(A, Kc, res.reshape(dm * Q, m * dm))
                 else:
-                    below[mu] = res
+                    res.reshape(dm * Q, m, dm)[:, :box[0], box[1]:box[2]] += (A @ Kc).reshape(
+                        dm * Q, box[0], box[2] - box[1])
+            below[mu] = res
         W = below
     Qk = B * (N // factorial(k))
     lams = tuple(lam for lam in partitions(k) if lam in W)
