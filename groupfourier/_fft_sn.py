@@ -55,7 +55,7 @@ from scipy import sparse
 from ._cache import ArrayCache
 from ._dtypes import match_precision
 from ._perm import rank_permutations
-from ._young import standard_tableaux, young_generator_matrices
+from ._young import _young_blocks, _young_entry, standard_tableaux
 from .partitions import partitions
 
 __all__ = ["forward", "inverse", "leaf_to_element", "coset_matrices"]
@@ -130,8 +130,18 @@ def _element_to_leaf(n: int) -> NDArray[np.intp]:
 
 @lru_cache(maxsize=None)
 def _sparse_generators(lam: Partition) -> tuple[sparse.csr_matrix, ...]:
-    """ρ_λ(s_i) as sparse matrices (at most two entries per row)."""
-    return tuple(sparse.csr_matrix(g) for g in young_generator_matrices(lam))
+    """ρ_λ(s_i) as sparse matrices (at most two entries per row), built from Young's rule
+    directly: the dense generators of S_10 would hold 260 MB."""
+    d, out = _dim(lam), []
+    for i in range(sum(lam) - 1):
+        rows, cols, vals = [], [], []
+        for a, b, r in _young_blocks(lam, i):
+            diag, off = _young_entry(r, "orthogonal", exact=False)
+            rows.append(a), cols.append(a), vals.append(diag)
+            if b is not None:
+                rows.append(b), cols.append(a), vals.append(off)  # column a is the image of e_{T_a}
+        out.append(sparse.csr_matrix((vals, (rows, cols)), shape=(d, d)))
+    return tuple(out)
 
 
 def coset_matrices(lam: Partition) -> NDArray:
@@ -148,98 +158,216 @@ def coset_matrices(lam: Partition) -> NDArray:
 #: Cost model of one coset-step product (M × K) @ (K × N) with one BLAS thread, in flops:
 #: 2·M·K·(N + GEMM_OVERHEAD) (a product reads its left factor once: on a 2-core sandbox a
 #: (20000 × 300) @ (300 × N) product ran at 45·N/(N + 24) GF/s for N = 4 … 256), a copied
-#: number costs GATHER_COST flops.  Splitting a product pays only where it lowers this cost.
+#: number costs GATHER_COST + GATHER_RUN_COST / (its contiguous run) flops (a copy of a box
+#: with runs of 14, 5, 1 numbers took 2.5, 5.5, 6.5 ns a number there).  Splitting a product
+#: pays only where it lowers this cost.
 GEMM_OVERHEAD = 24.0
-GATHER_COST = 64.0
+GATHER_COST = 90.0
+GATHER_RUN_COST = 220.0
 
 
-def _pieces(K3: NDArray, corners) -> list[tuple[int, int, tuple[int, int, int] | None]]:
-    """Row ranges (a0, a1) of λ's column block μ and the box of (j, c) each depends on.
+def _gather_cost(box: tuple[int, int, int]) -> float:
+    """Modelled cost of copying ``box`` (j < j1, c0 <= c < c1), per input row."""
+    j1, c0, c1 = box
+    return (GATHER_COST + GATHER_RUN_COST / (c1 - c0)) * j1 * (c1 - c0)
 
-    ``K3[j, c, a] = ρ_λ(c_j)[a, start + c]``.  For j <= m − 2, ρ_λ(c_j) = ρ_λ(c'_j)·ρ_λ(s_{m−2})
-    with ρ_λ(c'_j) block-diagonal over the corners μ' of λ and ρ_λ(s_{m−2}) linking a row of
-    μ' to a row of μ only through ν = μ ∩ μ'; so the rows of μ' (μ' ≠ μ) in the column block of
-    μ depend only on j <= m − 2 and the rows of μ's block of ν: a box of the input.  The box
-    is read off the non-zeros of ``K3`` (exact whatever the basis); the set of ranges computed
-    on their box is the one of least modelled cost (:data:`GEMM_OVERHEAD`, :data:`GATHER_COST`),
-    the other ranges are merged into products over the whole input where adjacent.
+
+def _candidates(K3: NDArray, corners) -> list[tuple[int, int, tuple[int, int, int] | None]]:
+    """Per corner μ' of λ (row range a0:a1): the box of (j, c) its rows of K3 depend on (None: all).
+
+    ``K3[j, c, a] = ρ_λ(c_j)[a, start + c]`` (λ's column block μ).  For j <= m − 2,
+    ρ_λ(c_j) = ρ_λ(c'_j)·ρ_λ(s_{m−2}) with ρ_λ(c'_j) block-diagonal over the corners of λ and
+    ρ_λ(s_{m−2}) linking a row of μ' to a row of μ only through ν = μ ∩ μ'; so for μ' ≠ μ the
+    rows of μ' depend only on j <= m − 2 and the rows of μ's block of ν, a box of the input.
+    The box is read off the non-zeros of ``K3`` (exact whatever the basis).
     """
     m, dm = K3.shape[0], K3.shape[1]
-    full = m * dm
-    cand = []
+    out = []
     for _, a0, a1 in corners:
         nz = np.any(K3[:, :, a0:a1] != 0, axis=2)
         js, cs = np.flatnonzero(nz.any(axis=1)), np.flatnonzero(nz.any(axis=0))
         box = None
-        if len(js) and (int(js[-1]) + 1) * (int(cs[-1]) + 1 - int(cs[0])) < full:
+        if len(js) and (int(js[-1]) + 1) * (int(cs[-1]) + 1 - int(cs[0])) < m * dm:
             box = (int(js[-1]) + 1, int(cs[0]), int(cs[-1]) + 1)
-        cand.append((a0, a1, box))
-    best, best_cost = None, np.inf
+        out.append((a0, a1, box))
+    return out
+
+
+def _product_cost(vol: int, rows: int) -> float:
+    """Modelled cost of a product reading ``vol`` input columns into ``rows`` outputs, per input row."""
+    return 2 * vol * (rows + GEMM_OVERHEAD)
+
+
+def _pieces(cand, full: int, skip: int = -1) -> tuple[list[tuple[int, int, tuple | None]], float]:
+    """The ranges of least modelled cost: each candidate on its box or merged into whole-input
+    products where adjacent (:data:`GEMM_OVERHEAD`, :data:`GATHER_COST`); candidate ``skip``
+    is left out (computed elsewhere)."""
+    best, best_cost = [], np.inf
     for mask in range(2 ** len(cand)):
         ranges: list[list] = []
-        cost = 0.0
         for i, (a0, a1, box) in enumerate(cand):
-            use = box if (mask >> i) & 1 else None
-            if (mask >> i) & 1 and box is None:
+            if (mask >> i) & 1 and (box is None or i == skip):
                 break
-            if use is None and ranges and ranges[-1][2] is None:
+            if i == skip:
+                ranges.append([a0, a1, "skip"])
+            elif not (mask >> i) & 1 and ranges and ranges[-1][2] is None:
                 ranges[-1][1] = a1
             else:
-                ranges.append([a0, a1, use])
+                ranges.append([a0, a1, box if (mask >> i) & 1 else None])
         else:
+            cost = 0.0
             for a0, a1, box in ranges:
-                vol = full if box is None else box[0] * (box[2] - box[1])
-                cost += 2 * vol * (a1 - a0 + GEMM_OVERHEAD) + (0 if box is None else GATHER_COST * vol)
+                if box != "skip":
+                    vol = full if box is None else box[0] * (box[2] - box[1])
+                    cost += _product_cost(vol, a1 - a0) + (0 if box is None else _gather_cost(box))
             if cost < best_cost:
-                best, best_cost = ranges, cost
-    return [(a0, a1, box) for a0, a1, box in best]
+                best, best_cost = [(a0, a1, box) for a0, a1, box in ranges if box != "skip"], cost
+    return best, best_cost
+
+
+#: Modelled cost, in flops, of one elementwise pass over one number (see :data:`GATHER_COST`).
+PASS_COST = 64.0
+
+
+def _diagonal_factors(C_lam: NDArray, C_mu: NDArray, start: int, stop: int, nus) -> tuple[float, ...] | None:
+    """α_ν with ρ_λ(c_j)[μ, μ] = Σ_ν α_ν ρ_μ(c'_j)[:, ν]·(rows ν) for j <= m − 2 and I for j = m − 1.
+
+    ρ_λ(s_{m−2}) is diagonal on μ's rows, constant on each block ν of μ (Young's orthogonal
+    form: 1/(axial distance of the boxes m − 2, m − 1)), so the diagonal block of every parent λ
+    of μ is a combination of the same k products with μ's own coset matrices.  Checked against
+    ``C_lam`` entry by entry (None if it does not hold to 1e-12).
+    """
+    m = C_lam.shape[0]
+    D = C_lam[:, start:stop, start:stop]
+    if np.abs(D[m - 1] - np.eye(stop - start)).max() > 1e-12:
+        return None
+    alphas = []
+    for _, o0, o1 in nus:
+        X, Y = D[:m - 1, :, o0:o1], C_mu[:, :, o0:o1]
+        i = np.unravel_index(np.argmax(np.abs(Y)), Y.shape)
+        alpha = float(X[i] / Y[i])
+        if np.abs(X - alpha * Y).max() > 1e-12:
+            return None
+        alphas.append(alpha)
+    return tuple(alphas)
 
 
 class _Group(NamedTuple):
-    """The pieces of one level that read the same box of one μ.
+    """The products of one level that read the same box of one μ.
 
-    ``K[r0:r1].T`` is the piece of member (λ, start, stop, a0, a1, r0, r1):
+    ``K[r0:r1].T`` is the table of member (λ, start, stop, a0, a1, r0, r1):
     ``K[r0 + a − a0, (j, c)] = ρ_λ(c_j)[a, start + c]`` over the box (all (j, c) for None).
+    A member with λ None is the product P_ν of :class:`_Shared` (``start`` = index of ν).
     """
 
     box: tuple[int, int, int] | None
     K: NDArray
-    members: tuple[tuple[Partition, int, int, int, int, int, int], ...]
+    members: tuple[tuple[Any, int, int, int, int, int, int], ...]
+
+
+class _Shared(NamedTuple):
+    """Diagonal blocks from μ's own products: rows μ of λ's column block μ are
+    F_{m−1}(μ) + Σ_ν α_ν P_ν with P_ν = F(μ)[j <= m−2, rows ν] @ ρ_μ(c'_j)[:, ν]^T, one product
+    per corner ν of μ shared by all parents λ instead of one per λ.  ``members``:
+    (λ, start, stop, (α_ν per corner ν of μ))."""
+
+    members: tuple[tuple[Partition, int, int, tuple[float, ...]], ...]
 
 
 class _LevelPlan(dict):
-    """μ ⊢ m−1 → its :class:`_Group` s (the box None first), sized for :class:`ArrayCache`."""
+    """μ ⊢ m−1 → (its :class:`_Group` s, the box None first; :class:`_Shared` or None)."""
 
     @property
     def nbytes(self) -> int:
-        return sum(g.K.nbytes for groups in self.values() for g in groups)
+        return sum(g.K.nbytes for groups, _ in self.values() for g in groups)
 
 
 def _level_plan(m: int, lams: tuple[Partition, ...]) -> _LevelPlan:
-    """The coset step from level m − 1 to level m for the partitions ``lams`` of m."""
-    pieces: dict[Partition, dict] = {}
+    """The coset step from level m − 1 to level m for the partitions ``lams`` of m.
+
+    Per μ ⊢ m − 1 the cheaper (modelled) of: each parent's column block μ split into ranges
+    on their boxes (:func:`_pieces`), or the same with the diagonal blocks shared
+    (:class:`_Shared`).
+    """
+    # pass 1: the boxes and the diagonal factors of every (λ, corner μ); the decision per μ
+    parents: dict[Partition, list] = {}
+    C_mus: dict[Partition, NDArray] = {}
     for lam in lams:
         C = coset_matrices(lam)
         corners = _corners(lam)
         for mu, start, stop in corners:
-            K3 = C[:, :, start:stop].transpose(0, 2, 1)  # [j][c][a]
-            for a0, a1, box in _pieces(K3, corners):
-                Kp = K3[:, :, a0:a1] if box is None else K3[:box[0], box[1]:box[2], a0:a1]
-                pieces.setdefault(mu, {}).setdefault(box, []).append(
-                    (lam, start, stop, a0, a1, Kp.reshape(-1, a1 - a0)))
-    plan = _LevelPlan()
-    for mu, by_box in pieces.items():
-        groups = []
+            alpha = None
+            if m - 1 > 1:
+                if mu not in C_mus:
+                    C_mus[mu] = coset_matrices(mu)
+                alpha = _diagonal_factors(C, C_mus[mu], start, stop, _corners(mu))
+            cand = _candidates(C[:, :, start:stop].transpose(0, 2, 1), corners)
+            parents.setdefault(mu, []).append((lam, start, stop, cand, alpha))
+        del C
+    chosen: dict[tuple[Partition, Partition], list] = {}
+    shares: dict[Partition, _Shared] = {}
+    for mu, items in parents.items():
+        dm = _dim(mu)
+        full = m * dm
+        plain = [_pieces(cand, full) for _, _, _, cand, _ in items]
+        ranges, cost = [r for r, _ in plain], sum(c for _, c in plain)
+        nus = _corners(mu)
+        if all(alpha is not None for *_, alpha in items):
+            split = [_pieces(cand, full, skip=[c[0] for c in cand].index(start))
+                     for _, start, _, cand, _ in items]
+            cost_shared = (sum(c for _, c in split)
+                           + sum(_product_cost((m - 1) * (o1 - o0), dm) + _gather_cost((m - 1, o0, o1))
+                                 for _, o0, o1 in nus)
+                           + PASS_COST * 1.5 * len(items) * (len(nus) + 1) * dm)
+            if cost_shared < cost:
+                ranges = [r for r, _ in split]
+                shares[mu] = _Shared(tuple((lam, start, stop, alpha) for lam, start, stop, _, alpha in items))
+        for (lam, *_), r in zip(items, ranges):
+            chosen[lam, mu] = r
+    # the groups: per μ and box, the members' rows of one stacked table
+    layout: dict[Partition, dict] = {mu: {} for mu in parents}
+    for (lam, mu), rngs in chosen.items():
+        start = next(s0 for nu, s0, _ in _corners(lam) if nu == mu)
+        for a0, a1, box in rngs:
+            layout[mu].setdefault(box, []).append((lam, start, start + _dim(mu), a0, a1))
+    for mu in shares:
+        for i, (_, o0, o1) in enumerate(_corners(mu)):
+            layout[mu].setdefault((m - 1, o0, o1), []).append((None, i, 0, 0, _dim(mu)))
+    groups: dict[Partition, list] = {}
+    where: dict[tuple, tuple[NDArray, int, int]] = {}
+    for mu, by_box in layout.items():
+        full = m * _dim(mu)
+        groups[mu] = []
         for box in sorted(by_box, key=lambda b: (b is not None, b or ())):
-            members, rows, r = [], [], 0
-            for lam, start, stop, a0, a1, Kp in by_box[box]:
+            members, r = [], 0
+            for lam, start, stop, a0, a1 in by_box[box]:
                 members.append((lam, start, stop, a0, a1, r, r + a1 - a0))
-                rows.append(Kp.T)
                 r += a1 - a0
-            K = np.ascontiguousarray(np.concatenate(rows, axis=0))
-            K.setflags(write=False)
-            groups.append(_Group(box, K, tuple(members)))
-        plan[mu] = tuple(groups)
+            K = np.empty((r, full if box is None else box[0] * (box[2] - box[1])))
+            for lam, start, _, a0, a1, r0, r1 in members:
+                where[lam, mu, a0, box] = (K, r0, r1) if lam is not None else None
+                where[mu, start, box] = (K, r0, r1) if lam is None else where.get((mu, start, box))
+            groups[mu].append(_Group(box, K, tuple(members)))
+    # the tables, one λ's coset matrices at a time (S_10's all at once would be 290 MB)
+    for lam in lams:
+        C = coset_matrices(lam)
+        for mu, start, stop in _corners(lam):
+            K3 = C[:, :, start:stop].transpose(0, 2, 1)  # [j][c][a]
+            for a0, a1, box in chosen[lam, mu]:
+                K, r0, r1 = where[lam, mu, a0, box]
+                Kp = K3[:, :, a0:a1] if box is None else K3[:box[0], box[1]:box[2], a0:a1]
+                K[r0:r1] = Kp.reshape(-1, a1 - a0).T
+        del C
+    for mu in shares:
+        dm = _dim(mu)
+        for i, (_, o0, o1) in enumerate(_corners(mu)):
+            K, r0, r1 = where[mu, i, (m - 1, o0, o1)]
+            K[r0:r1] = C_mus[mu][:, :, o0:o1].transpose(0, 2, 1).reshape(-1, dm).T
+    plan = _LevelPlan()
+    for mu, gs in groups.items():
+        for g in gs:
+            g.K.setflags(write=False)
+        plan[mu] = (tuple(gs), shares.get(mu))
     return plan
 
 
@@ -301,6 +429,18 @@ class _NumpyOps:
     def take_columns(a, idx):
         return np.take(a, idx, axis=1)  # faster than a[:, idx] (S_8, batch 32: ~2x)
 
+    @staticmethod
+    def lincomb(dst, terms, tmp):
+        """dst = Σ α·x over ``terms`` ((α, x) pairs), ``tmp`` a scratch of dst's shape."""
+        (a0, x0), *rest = terms
+        np.multiply(x0, a0, out=dst)
+        for a, x in rest:
+            if a == 1.0:
+                np.add(dst, x, out=dst)
+            else:
+                np.multiply(x, a, out=tmp)
+                np.add(dst, tmp, out=dst)
+
 
 class _TorchOps:
     _cache: dict = {}
@@ -344,6 +484,13 @@ class _TorchOps:
     @staticmethod
     def take_columns(a, idx):
         return a[:, idx]
+
+    @staticmethod
+    def lincomb(dst, terms, tmp):
+        (a0, x0), *rest = terms
+        dst.copy_(x0).mul_(a0)
+        for a, x in rest:
+            dst.add_(x, alpha=a)
 
 
 class _IndexLike:
@@ -414,17 +561,28 @@ def forward(n: int, f: Any, labels: Sequence[Partition]) -> dict[Partition, Any]
         Q = B * (N // factorial(m))
         cache = m <= _CACHE_MAX_N
         out = {lam: ops.empty((_dim(lam), Q, _dim(lam)), x) for lam in needed[m]}
-        for mu, groups in _plan(m, needed[m]).items():
+        for mu, (groups, share) in _plan(m, needed[m]).items():
             dm = _dim(mu)
-            A = F[mu].reshape(dm * Q, m * dm)
+            M = dm * Q
+            A = F[mu].reshape(M, m * dm)
+            P = None if share is None else ops.empty((len(_corners(mu)), M, dm), x)
             for box, K, members in groups:
                 Kc = ops.const(K, x, cache)
                 src = A if box is None else ops.contiguous(
-                    F[mu].reshape(dm * Q, m, dm)[:, :box[0], box[1]:box[2]]).reshape(dm * Q, -1)
+                    F[mu].reshape(M, m, dm)[:, :box[0], box[1]:box[2]]).reshape(M, -1)
                 for lam, start, stop, a0, a1, r0, r1 in members:
-                    d = out[lam].shape[0]
-                    dst = out[lam][start:stop].reshape(dm * Q, d)
-                    _matmul_into(src, Kc[r0:r1].T, dst if a1 - a0 == d else dst[:, a0:a1])
+                    if lam is None:
+                        dst = P[start]
+                    else:
+                        d = out[lam].shape[0]
+                        dst = out[lam][start:stop].reshape(M, d)
+                        dst = dst if a1 - a0 == d else dst[:, a0:a1]
+                    _matmul_into(src, Kc[r0:r1].T, dst)
+            if share is not None:  # diagonal blocks: F_{m-1}(μ) + Σ_ν α_ν P_ν
+                last, tmp = F[mu].reshape(M, m, dm)[:, m - 1], ops.empty((M, dm), x)
+                for lam, start, stop, alphas in share.members:
+                    dst = out[lam][start:stop].reshape(M, out[lam].shape[0])[:, start:stop]
+                    ops.lincomb(dst, list(zip(alphas, P)) + [(1.0, last)], tmp)
         F = out
     return {lam: ops.contiguous(ops.permute(F[lam], (1, 2, 0))).reshape(batch + (F[lam].shape[0],) * 2)
             for lam in labels}
@@ -446,23 +604,34 @@ def inverse(n: int, F: dict[Hashable, Any]) -> Any:
         Q = B * (N // factorial(m))
         cache = m <= _CACHE_MAX_N
         below: dict = {}
-        for mu, groups in _plan(m, needed[m]).items():
+        for mu, (groups, share) in _plan(m, needed[m]).items():
             dm = _dim(mu)
+            M = dm * Q
             res = ops.empty((dm, Q * m, dm), first)
-            if groups[0].box is not None:  # pragma: no cover - the diagonal block reads everything
+            if groups[0].box is not None:
                 res[...] = 0
+            U = None
+            if share is not None:  # transpose of the shared diagonal blocks: U_ν = Σ_λ α_ν(λ) W(λ)[μ, μ]
+                V = [W[lam][start:stop].reshape(M, -1)[:, start:stop] for lam, start, stop, _ in share.members]
+                U, tmp = ops.empty((len(_corners(mu)), M, dm), first), ops.empty((M, dm), first)
+                for i in range(U.shape[0]):
+                    ops.lincomb(U[i], [(alphas[i], v) for (*_, alphas), v in zip(share.members, V)], tmp)
             for box, K, members in groups:
                 # transpose of the forward step: F_j(μ) += ρ_λ(c_j)[:, μ]^T W(λ)[:, μ], the
                 # contraction over the members stacked into one product
-                parts = [W[lam][start:stop].reshape(dm * Q, -1)[:, a0:a1]
+                parts = [U[start] if lam is None else W[lam][start:stop].reshape(M, -1)[:, a0:a1]
                          for lam, start, stop, a0, a1, _, _ in members]
                 A = parts[0] if len(parts) == 1 else ops.cat(parts)
                 Kc = ops.const(K, first, cache)
                 if box is None:
-                    _matmul_into(A, Kc, res.reshape(dm * Q, m * dm))
+                    _matmul_into(A, Kc, res.reshape(M, m * dm))
                 else:
-                    res.reshape(dm * Q, m, dm)[:, :box[0], box[1]:box[2]] += (A @ Kc).reshape(
-                        dm * Q, box[0], box[2] - box[1])
+                    res.reshape(M, m, dm)[:, :box[0], box[1]:box[2]] += (A @ Kc).reshape(
+                        M, box[0], box[2] - box[1])
+            if share is not None:
+                slot = res.reshape(M, m, dm)[:, m - 1]
+                for v in V:
+                    slot += v
             below[mu] = res
         W = below
     Qk = B * (N // factorial(k))
