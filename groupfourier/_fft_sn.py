@@ -608,7 +608,16 @@ def inverse(n: int, F: dict[Hashable, Any]) -> Any:
             dm = _dim(mu)
             M = dm * Q
             res = ops.empty((dm, Q * m, dm), first)
-            if groups[0].box is not None:
+            res3 = res.reshape(M, m, dm)
+            # regions written (not added to) by their first product: with a whole-input product
+            # everything; with shared diagonal blocks the boxes of μ's own products and the slot
+            # j = m − 1, which cover res between them
+            fresh: set = set()
+            if groups[0].box is None:
+                fresh = {g.box for g in groups}
+            elif share is not None:
+                fresh = {(m - 1, o0, o1) for _, o0, o1 in _corners(mu)} | {None}
+            else:
                 res[...] = 0
             U = None
             if share is not None:  # transpose of the shared diagonal blocks: U_ν = Σ_λ α_ν(λ) W(λ)[μ, μ]
@@ -616,7 +625,7 @@ def inverse(n: int, F: dict[Hashable, Any]) -> Any:
                 U, tmp = ops.empty((len(_corners(mu)), M, dm), first), ops.empty((M, dm), first)
                 for i in range(U.shape[0]):
                     ops.lincomb(U[i], [(alphas[i], v) for (*_, alphas), v in zip(share.members, V)], tmp)
-            for box, K, members in groups:
+            for box, K, members in sorted(groups, key=lambda g: g.box not in fresh):  # written first
                 # transpose of the forward step: F_j(μ) += ρ_λ(c_j)[:, μ]^T W(λ)[:, μ], the
                 # contraction over the members stacked into one product
                 parts = [U[start] if lam is None else W[lam][start:stop].reshape(M, -1)[:, a0:a1]
@@ -626,12 +635,19 @@ def inverse(n: int, F: dict[Hashable, Any]) -> Any:
                 if box is None:
                     _matmul_into(A, Kc, res.reshape(M, m * dm))
                 else:
-                    res.reshape(M, m, dm)[:, :box[0], box[1]:box[2]] += (A @ Kc).reshape(
-                        M, box[0], box[2] - box[1])
+                    region = res3[:, :box[0], box[1]:box[2]]
+                    prod_ = (A @ Kc).reshape(M, box[0], box[2] - box[1])
+                    if groups[0].box is None or box not in fresh:
+                        region += prod_
+                    else:
+                        region[...] = prod_
             if share is not None:
-                slot = res.reshape(M, m, dm)[:, m - 1]
-                for v in V:
-                    slot += v
+                slot = res3[:, m - 1]
+                for i, v in enumerate(V):
+                    if i == 0 and groups[0].box is not None:
+                        slot[...] = v
+                    else:
+                        slot += v
             below[mu] = res
         W = below
     Qk = B * (N // factorial(k))
