@@ -180,11 +180,13 @@ def coset_matrices(lam: Partition) -> NDArray:
 #: 2·M·K·(N + GEMM_OVERHEAD) (a product reads its left factor once: on a 2-core sandbox a
 #: (20000 × 300) @ (300 × N) product ran at 45·N/(N + 24) GF/s for N = 4 … 256), a copied
 #: number costs GATHER_COST + GATHER_RUN_COST / (its contiguous run) flops (a copy of a box
-#: with runs of 14, 5, 1 numbers took 2.5, 5.5, 6.5 ns a number there).  Splitting a product
-#: pays only where it lowers this cost.
+#: with runs of 14, 5, 1 numbers took 2.5, 5.5, 6.5 ns a number there under load, i.e.
+#: ~110 + 250/run; of the constants tried in interleaved runs of S_8 batch 32, S_9 and S_10
+#: (110/250/64, 64/0/64, 32/64/32, 16/32/16 for the copy, run and pass costs) 32/64/32 was
+#: the fastest or equal on all three).  Splitting a product pays only where it lowers this cost.
 GEMM_OVERHEAD = 24.0
-GATHER_COST = 90.0
-GATHER_RUN_COST = 220.0
+GATHER_COST = 32.0
+GATHER_RUN_COST = 64.0
 
 
 def _gather_cost(box: tuple[int, int, int]) -> float:
@@ -247,7 +249,7 @@ def _pieces(cand, full: int, skip: int = -1) -> tuple[list[tuple[int, int, tuple
 
 
 #: Modelled cost, in flops, of one elementwise pass over one number (see :data:`GATHER_COST`).
-PASS_COST = 64.0
+PASS_COST = 32.0
 
 
 def _diagonal_factors(C_lam: NDArray, C_mu: NDArray, start: int, stop: int, nus) -> tuple[float, ...] | None:
@@ -451,6 +453,13 @@ class _NumpyOps:
         return np.take(a, idx, axis=1)  # faster than a[:, idx] (S_8, batch 32: ~2x)
 
     @staticmethod
+    def scaled(a, c):
+        """c·a as a new C-contiguous array, in one pass (``a * c`` keeps a's strides)."""
+        out = np.empty(a.shape, dtype=np.result_type(a, c))
+        np.multiply(a, c, out=out)
+        return out
+
+    @staticmethod
     def lincomb(dst, terms, tmp):
         """dst = Σ α·x over ``terms`` ((α, x) pairs), ``tmp`` a scratch of dst's shape."""
         (a0, x0), *rest = terms
@@ -505,6 +514,10 @@ class _TorchOps:
     @staticmethod
     def take_columns(a, idx):
         return a[:, idx]
+
+    @staticmethod
+    def scaled(a, c):
+        return (a * c).contiguous()
 
     @staticmethod
     def lincomb(dst, terms, tmp):
@@ -619,7 +632,7 @@ def inverse(n: int, F: dict[Hashable, Any]) -> Any:
     W = {}
     for lam in needed[n]:
         d = _dim(lam)
-        W[lam] = ops.contiguous(ops.permute(F[lam].reshape(B, d, d), (2, 0, 1)) * (d / N))  # [col][b][row]
+        W[lam] = ops.scaled(ops.permute(F[lam].reshape(B, d, d), (2, 0, 1)), d / N)  # [col][b][row]
     k = min(n, BASE_N)
     for m in range(n, k, -1):
         Q = B * (N // factorial(m))
