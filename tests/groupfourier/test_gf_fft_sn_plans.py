@@ -70,6 +70,10 @@ def test_forced_plan_matches_the_defining_sum(plan, n):
     real = fourier_transform(G, f.real, method="fft")
     for lam in dense:
         _close(real[lam], fourier_transform(G, f.real, method="dense")[lam])
+    one = fourier_transform(G, f[1], method="fft")          # one function: written in place
+    for lam in dense:
+        _close(one[lam], dense[lam][1])
+    _close(inverse_fourier_transform(G, one, method="fft"), f[1])
     single = fourier_transform(G, f.real.astype(np.float32), method="fft")
     assert next(iter(single.values())).dtype == np.float32
     for lam in dense:
@@ -91,6 +95,9 @@ def test_forced_plan_partial_transform_and_torch(plan):
     for lam in dense:
         _close(Ft[lam].numpy(), dense[lam])
     _close(inverse_fourier_transform(G, Ft).numpy(), f)
+    one = fourier_transform(G, torch.tensor(f[0]), irreps=labels)
+    for lam in labels:
+        _close(one[lam].numpy(), dense[lam][0])
 
 
 def _box_content(big, small) -> int:
