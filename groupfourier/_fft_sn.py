@@ -686,6 +686,10 @@ def inverse(n: int, F: dict[Hashable, Any]) -> Any:
         W = below
     Qk = B * (N // factorial(k))
     lams = tuple(lam for lam in partitions(k) if lam in W)
-    stacked = ops.contiguous(ops.cat([ops.permute(W[lam], (1, 0, 2)).reshape(Qk, -1) for lam in lams]))
+    stacked, col = ops.empty((Qk, sum(_dim(lam) ** 2 for lam in lams)), first), 0
+    for lam in lams:  # [q][(λ, col, row)], one strided copy per λ
+        d = _dim(lam)
+        stacked[:, col:col + d * d].reshape(Qk, d, d)[...] = ops.permute(W[lam], (1, 0, 2))
+        col += d * d
     leaves = (stacked @ ops.const(_base_matrix(k, lams), stacked).T).reshape(B, N)
     return ops.take_columns(leaves, ops.index(n, leaves, inverse=True)).reshape(batch + (N,))
